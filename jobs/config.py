@@ -1,0 +1,285 @@
+"""Load and validate ``config.toml``.
+
+Configuration is data: every default lives here, every key is checked on load, and an error names
+the offending key in one line (``ConfigError``). Relative paths resolve against the folder of the
+config file, so a config works from any working directory.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scraper.models import HttpSettings
+
+FEED_KINDS = ("feed", "sina_roll")
+_INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+class ConfigError(Exception):
+    """A config file is missing, unreadable or invalid; the message names the key."""
+
+
+def parse_interval(text: str | int | float, key: str = "interval") -> float:
+    """'90s', '5m', '1h', '1.5h', 300 → seconds (float > 0)."""
+    if isinstance(text, bool):
+        raise ConfigError(f"{key}: expected a duration like '5m', got {text!r}")
+    if isinstance(text, int | float):
+        seconds = float(text)
+    else:
+        match = _INTERVAL_RE.match(str(text))
+        if not match:
+            raise ConfigError(f"{key}: expected a duration like '90s', '5m' or '1h', got {text!r}")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ConfigError(f"{key}: must be positive, got {text!r}")
+    return seconds
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    database: Path
+    posts_dir: Path
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    interval: float = 300.0
+    jitter: float | None = None  # seconds; None = 10% of each feed's interval
+    timezone: str = "Asia/Shanghai"
+    misfire_grace_time: float = 60.0
+    max_backoff: float = 6 * 3600.0
+    shutdown_timeout: float = 30.0
+    min_interval: float = 60.0
+    max_interval: float = 6 * 3600.0
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    name: str
+    site: str
+    category: str
+    kind: str
+    url: str
+    full_text: bool = True
+    interval: float | None = None  # seconds; None = schedule default
+    cron: str | None = None
+    timezone: str | None = None
+    enabled: bool = True
+    rules: str | None = None
+    default_image: str | None = None
+    adaptive: bool = False
+    min_interval: float | None = None
+    max_interval: float | None = None
+    obey_robots: bool | None = None  # None = http.obey_robots
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    archive: ArchiveSettings
+    http: HttpSettings
+    schedule: ScheduleSettings
+    feeds: tuple[FeedConfig, ...]
+    default_image: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def feed(self, name: str) -> FeedConfig:
+        for feed in self.feeds:
+            if feed.name == name:
+                return feed
+        known = ", ".join(f.name for f in self.feeds) or "none"
+        raise ConfigError(f"unknown feed {name!r} (configured: {known})")
+
+
+_TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults"}
+_ARCHIVE_KEYS = {"database": str, "posts_dir": str}
+_DEFAULT_KEYS = {"image": str}
+
+
+def _check_type(key: str, value: Any, expected: Any) -> None:
+    if expected is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif expected is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif expected is bool:
+        ok = isinstance(value, bool)
+    elif expected is str:
+        ok = isinstance(value, str)
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        name = getattr(expected, "__name__", str(expected))
+        raise ConfigError(f"{key}: expected {name}, got {type(value).__name__} {value!r}")
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{where}.{key}: unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _load_http(table: dict[str, Any]) -> HttpSettings:
+    types: dict[str, Any] = {}
+    for f in fields(HttpSettings):
+        default = getattr(HttpSettings(), f.name)
+        types[f.name] = type(default) if not isinstance(default, float) else float
+    _check_keys(table, set(types), "http")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = types[key]
+        if expected is tuple:
+            if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+                raise ConfigError(f"http.{key}: expected a list of integers, got {value!r}")
+            value = tuple(value)
+        else:
+            _check_type(f"http.{key}", value, expected)
+            if expected is float:
+                value = float(value)
+        values[key] = value
+    for key in ("timeout", "per_host_interval", "retry_after_cap", "backoff_base", "backoff_max"):
+        if key in values and values[key] < 0:
+            raise ConfigError(f"http.{key}: must not be negative, got {values[key]!r}")
+    for key in ("max_attempts", "per_host_concurrency", "max_response_bytes"):
+        if key in values and values[key] < 1:
+            raise ConfigError(f"http.{key}: must be at least 1, got {values[key]!r}")
+    if "timeout" in values and values["timeout"] == 0:
+        raise ConfigError("http.timeout: must be positive")
+    return HttpSettings(**values)
+
+
+def _check_timezone(key: str, name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{key}: unknown time zone {name!r}") from exc
+
+
+def _load_schedule(table: dict[str, Any]) -> ScheduleSettings:
+    allowed = {f.name for f in fields(ScheduleSettings)}
+    _check_keys(table, allowed, "schedule")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "timezone":
+            _check_type("schedule.timezone", value, str)
+            _check_timezone("schedule.timezone", value)
+            values[key] = value
+        else:
+            values[key] = parse_interval(value, f"schedule.{key}")
+    return ScheduleSettings(**values)
+
+
+_FEED_TYPES: dict[str, Any] = {
+    "name": str, "site": str, "category": str, "kind": str, "url": str, "full_text": bool,
+    "interval": (str, int, float), "cron": str, "timezone": str, "enabled": bool, "rules": str,
+    "default_image": str, "adaptive": bool, "min_interval": (str, int, float),
+    "max_interval": (str, int, float), "obey_robots": bool,
+}
+_FEED_REQUIRED = ("name", "site", "category", "kind", "url")
+
+
+def _load_feed(index: int, table: Any) -> FeedConfig:
+    where = f"feeds[{index}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table ([[feeds]]), got {type(table).__name__}")
+    label = f"feeds[{index}]" if "name" not in table else f"feeds[{index}] ({table['name']!r})"
+    _check_keys(table, set(_FEED_TYPES), label)
+    for key in _FEED_REQUIRED:
+        if key not in table:
+            raise ConfigError(f"{label}.{key}: missing required key")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _FEED_TYPES[key]
+        if isinstance(expected, tuple):
+            if isinstance(value, bool) or not isinstance(value, expected):
+                raise ConfigError(f"{label}.{key}: expected a duration like '5m', got {value!r}")
+            values[key] = parse_interval(value, f"{label}.{key}")
+        else:
+            _check_type(f"{label}.{key}", value, expected)
+            values[key] = value
+    for key in ("name", "site", "category", "url"):
+        if not values[key].strip():
+            raise ConfigError(f"{label}.{key}: must not be empty")
+    if values["kind"] not in FEED_KINDS:
+        raise ConfigError(f"{label}.kind: expected one of {', '.join(FEED_KINDS)}, got {values['kind']!r}")
+    if not re.match(r"^https?://", values["url"]):
+        raise ConfigError(f"{label}.url: expected an http(s) URL, got {values['url']!r}")
+    if "timezone" in values:
+        _check_timezone(f"{label}.timezone", values["timezone"])
+    if "cron" in values:
+        _check_cron(f"{label}.cron", values["cron"], values.get("timezone"))
+        if "interval" in values:
+            raise ConfigError(f"{label}: set either interval or cron, not both")
+    return FeedConfig(**values)
+
+
+def _check_cron(key: str, expression: str, timezone: str | None) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expression, timezone=timezone or "UTC")
+    except ValueError as exc:
+        raise ConfigError(f"{key}: invalid cron expression {expression!r}: {exc}") from exc
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate a config file. Raises ConfigError (one line, naming the key)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    return settings_from_dict(data, path)
+
+
+def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
+    _check_keys(data, _TOP_KEYS, "config")
+    base = path.resolve().parent
+    archive_table = data.get("archive", {})
+    if not isinstance(archive_table, dict):
+        raise ConfigError("archive: expected a table")
+    _check_keys(archive_table, set(_ARCHIVE_KEYS), "archive")
+    for key, expected in _ARCHIVE_KEYS.items():
+        if key in archive_table:
+            _check_type(f"archive.{key}", archive_table[key], expected)
+    archive = ArchiveSettings(
+        database=base / archive_table.get("database", "data/archive.db"),
+        posts_dir=base / archive_table.get("posts_dir", "data/posts"),
+    )
+    for key in ("http", "schedule", "defaults"):
+        if not isinstance(data.get(key, {}), dict):
+            raise ConfigError(f"{key}: expected a table")
+    defaults = data.get("defaults", {})
+    _check_keys(defaults, set(_DEFAULT_KEYS), "defaults")
+    if "image" in defaults:
+        _check_type("defaults.image", defaults["image"], str)
+    feeds_raw = data.get("feeds", [])
+    if not isinstance(feeds_raw, list):
+        raise ConfigError("feeds: expected an array of tables ([[feeds]])")
+    feeds = tuple(_load_feed(i, t) for i, t in enumerate(feeds_raw))
+    seen: set[str] = set()
+    for feed in feeds:
+        if feed.name in seen:
+            raise ConfigError(f"feeds.name: duplicate feed name {feed.name!r}")
+        seen.add(feed.name)
+    return Settings(
+        path=path,
+        archive=archive,
+        http=_load_http(data.get("http", {})),
+        schedule=_load_schedule(data.get("schedule", {})),
+        feeds=feeds,
+        default_image=defaults.get("image"),
+    )
