@@ -113,7 +113,8 @@ def _feed_item(entry: Any, default_tz: tzinfo | None = None) -> FeedItem | None:
         content_html=_entry_content(entry),
         published=_to_datetime(entry.get("published_parsed") or entry.get("created_parsed"),
                                entry.get("published") or entry.get("created"), default_tz),
-        updated=_to_datetime(entry.get("updated_parsed"), entry.get("updated"), default_tz),
+        # dict.get: FeedParserDict maps a missing updated_* to published_* (with a DeprecationWarning)
+        updated=_to_datetime(dict.get(entry, "updated_parsed"), dict.get(entry, "updated"), default_tz),
         author=author,
         image=_entry_image(entry),
     )

@@ -1,0 +1,105 @@
+"""Archive-facing commands: feeds, export, verify, import, reparse."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from jobs import output
+from jobs.cli import Ctx, cli, fail, open_archive
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def feed_rows(obj: Ctx) -> list[dict[str, Any]]:
+    from jobs.health import feed_health
+
+    settings = obj.settings
+    with open_archive(settings) as archive:
+        return [feed_health(settings, archive, feed) for feed in settings.feeds]
+
+
+@cli.command()
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
+@click.pass_obj
+def feeds(obj: Ctx, fmt: str) -> None:
+    """Show each feed's state: last attempt/success, status, errors, validators, URL, health."""
+    rows = feed_rows(obj)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=_iso))
+        return
+    output.table([{k: _iso(v) for k, v in row.items()} for row in rows],
+                 ("name", "status", "last_success", "failures", "articles_24h", "next_run", "url", "error"))
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option("--feed", default=None)
+@click.option("--site", default=None)
+@click.option("--since", default=None)
+@click.option("--until", default=None)
+@click.option("--format", "fmt", default="jsonl", show_default=True, type=click.Choice(["jsonl", "csv", "json"]))
+@click.pass_obj
+def export(obj: Ctx, query: str, feed: str | None, site: str | None, since: str | None, until: str | None,
+           fmt: str) -> None:
+    """Stream archived articles out (all fields, body included)."""
+    from archive.errors import ArchiveError
+
+    since_dt, until_dt = output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True)
+    with open_archive(obj.settings) as archive:
+        try:
+            output.emit_rows(archive.export(query=query, feed=feed, site=site, since=since_dt, until=until_dt),
+                             fmt, columns=())
+        except ArchiveError as exc:
+            fail(str(exc), 2)
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Re-render files from the database and remove temp files.")
+@click.pass_obj
+def verify(obj: Ctx, repair: bool) -> None:
+    """Check the database and that every post file matches it; exit 1 on any mismatch."""
+    with open_archive(obj.settings) as archive:
+        report = archive.verify(repair=repair)
+    for problem in report.problems:
+        click.echo(problem)
+    if repair:
+        click.echo(f"repaired {report.repaired} file(s); {len(report.orphans)} orphan(s)")
+        for orphan in report.orphans:
+            click.echo(f"orphan: {orphan}")
+    click.echo("ok" if report.ok else f"{len(report.problems)} problem(s)")
+    sys.exit(0 if report.ok or (repair and report.repaired_all) else 1)
+
+
+@cli.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.pass_obj
+def import_cmd(obj: Ctx, directory: str) -> None:
+    """Import a Hexo posts tree written by the system newsroll replaces."""
+    with open_archive(obj.settings) as archive:
+        report = archive.import_tree(Path(directory), now=datetime.now(UTC))
+    for path, reason in report.skipped:
+        click.echo(f"skipped {path}: {reason}")
+    click.echo(f"imported {report.imported}, skipped {len(report.skipped)}")
+
+
+@cli.command()
+@click.option("--feed", default=None, help="Only this feed's articles.")
+@click.pass_obj
+def reparse(obj: Ctx, feed: str | None) -> None:
+    """Re-extract stored raw pages with today's rules (no refetch)."""
+    from jobs.reparse import reparse_archive
+
+    with open_archive(obj.settings) as archive:
+        report = reparse_archive(obj.settings, archive, feed=feed)
+    click.echo(report.line())
+    sys.exit(1 if report.failed else 0)

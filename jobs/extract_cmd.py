@@ -1,0 +1,50 @@
+"""`newsroll extract`: what newsroll would extract from saved pages, as JSON records."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import ExtractError
+from scraper.extract import extract
+
+logger = logging.getLogger(__name__)
+
+
+def extract_file(path: Path, *, url: str | None = None, rules_name: str | None = None) -> dict[str, Any]:
+    content = path.read_bytes()
+    page_url = url or path.resolve().as_uri()
+    result = extract(content, page_url, rules_name=rules_name)
+    return {
+        "file": str(path),
+        "title": result.title,
+        "author": result.author,
+        "source": result.source,
+        "editor": result.editor,
+        "published": result.published.strftime("%Y-%m-%dT%H:%M:%SZ") if result.published else None,
+        "image": result.image,
+        "canonical_url": result.canonical_url,
+        "rules": result.rules,
+        "body_html": result.body_html,
+        "body_text": result.body_text,
+    }
+
+
+def extract_files(
+    files: tuple[str, ...], *, url: str | None = None, rules_name: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """One record per file, in order. A file that fails still yields a record with ``error``."""
+    records: list[dict[str, Any]] = []
+    failed = 0
+    for name in files:
+        path = Path(name)
+        try:
+            records.append(extract_file(path, url=url, rules_name=rules_name))
+        except (OSError, ExtractError) as exc:
+            failed += 1
+            message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            logger.error("%s: %s", name, message)
+            records.append({"file": name, "error": message, "title": None, "author": None, "published": None,
+                            "image": None, "body_html": "", "body_text": ""})
+    return records, failed

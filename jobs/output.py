@@ -1,0 +1,81 @@
+"""Formatting rows for the terminal and for machines (table, json, jsonl, csv)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import click
+from dateutil import parser as dateparser
+
+
+def parse_when(value: str | None, option: str, *, end: bool = False) -> datetime | None:
+    """'2024-05-01', '2024-05-01T08:00:00+08:00', '7d', '12h' → aware UTC datetime.
+
+    A bare date used as ``--until`` means the end of that day (exclusive bound at next midnight).
+    Naive times are read as UTC.
+    """
+    if not value:
+        return None
+    relative = re.fullmatch(r"(\d+)\s*([dhm])", value.strip())
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+        return datetime.now(UTC) - delta
+    try:
+        parsed = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(f"expected a date like 2024-05-01 or an ISO 8601 time, got {value!r}",
+                                 param_hint=option) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if end and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        parsed += timedelta(days=1)
+    return parsed.astimezone(UTC)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def emit_rows(rows: Iterable[dict[str, Any]], fmt: str, *, columns: Sequence[str]) -> None:
+    out = sys.stdout
+    if fmt == "json":
+        out.write(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    elif fmt == "csv":
+        writer: csv.DictWriter[str] | None = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row), extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+    else:
+        table(list(rows), columns)
+
+
+def table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    if not rows:
+        click.echo("(no results)")
+        return
+    widths = {c: min(60, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        cells = []
+        for c in columns:
+            text = _cell(row.get(c)).replace("\n", " ")
+            if len(text) > widths[c]:
+                text = text[: widths[c] - 1] + "…"
+            cells.append(text.ljust(widths[c]))
+        click.echo("  ".join(cells).rstrip())

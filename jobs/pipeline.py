@@ -1,0 +1,248 @@
+"""One poll of one feed: fetch listing → pick new/changed items → fetch + extract pages → archive.
+
+The composition root of a poll. Per-item failures are logged, flagged and counted; a feed-level
+failure is recorded on the feed's state row and reported, never raised to the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from archive import Archive, FeedState
+from jobs.config import FeedConfig, Settings
+from scraper.errors import (
+    ExtractError,
+    FetchError,
+    GoneError,
+    RetryLaterError,
+    RobotsDisallowedError,
+    ScraperError,
+    TransientFetchError,
+)
+from scraper.extract import extract, lead_image
+from scraper.fetch import Fetcher
+from scraper.listing import parse_listing
+from scraper.models import Article, FeedItem, Listing
+from scraper.normalize import FeedIdentity, build_article, item_fingerprint
+from scraper.sanitize import clean_html, html_to_text
+
+logger = logging.getLogger(__name__)
+
+CHINESE_ZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """The outcome of one poll of one feed (one summary line)."""
+
+    feed: str
+    status: str  # "ok" | "not_modified" | "failed" | "disabled"
+    items: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    http_status: int | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait
+    min_interval: float | None = None  # Cache-Control max-age / feed TTL: do not poll sooner
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "not_modified", "disabled")
+
+    def line(self) -> str:
+        if self.status == "failed":
+            return (f"{self.feed}: FAILED after {self.seconds:.1f}s: {self.error}")
+        if self.status == "disabled":
+            return f"{self.feed}: disabled ({self.error})"
+        if self.status == "not_modified":
+            return f"{self.feed}: not modified (304) in {self.seconds:.1f}s"
+        return (f"{self.feed}: {self.items} items, {self.new} new, {self.updated} updated, "
+                f"{self.duplicates} duplicates, {self.failed} failed in {self.seconds:.1f}s")
+
+
+@dataclass
+class PollContext:
+    settings: Settings
+    fetcher: Fetcher
+    archive: Archive
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def feed_identity(settings: Settings, feed: FeedConfig) -> FeedIdentity:
+    return FeedIdentity(feed.name, feed.site, feed.category, feed.default_image or settings.default_image)
+
+
+def feed_zone(feed: FeedConfig) -> ZoneInfo:
+    """The zone for times a source writes without one."""
+    if feed.timezone:
+        return ZoneInfo(feed.timezone)
+    if feed.kind == "sina_roll" or any("\u4e00" <= ch <= "\u9fff" for ch in feed.site + feed.name):
+        return ZoneInfo(CHINESE_ZONE)
+    return ZoneInfo("UTC")
+
+
+def _new_state(feed: FeedConfig) -> FeedState:
+    return FeedState(name=feed.name, url=feed.url, original_url=feed.url)
+
+
+async def article_for_item(
+    ctx: PollContext, feed: FeedConfig, item: FeedItem, *, full_text: bool | None = None
+) -> tuple[Article, bool]:
+    """Fetch and extract one item's page (if full text is on). Returns (article, failed)."""
+    settings, now = ctx.settings, ctx.clock()
+    identity = feed_identity(settings, feed)
+    fallback_source = item.content_html if len(item.content_html) > len(item.summary_html) else item.summary_html
+    fallback_html = clean_html(fallback_source, item.url) if fallback_source else ""
+    fallback_text = html_to_text(fallback_html) if fallback_html else ""
+    fallback_image = lead_image(fallback_html, item.url) if fallback_html else None
+    base = {"fallback_html": fallback_html, "fallback_text": fallback_text, "fallback_image": fallback_image}
+    if not (feed.full_text if full_text is None else full_text):
+        return build_article(identity, item, now=now, **base), False
+    obey = settings.http.obey_robots if feed.obey_robots is None else feed.obey_robots
+    try:
+        page = await ctx.fetcher.fetch(item.url, obey_robots=obey)
+    except RobotsDisallowedError:
+        logger.warning("%s: robots.txt disallows %s; keeping the feed's summary", feed.name, item.url)
+        return build_article(identity, item, now=now, flags=("robots_disallowed",), **base), False
+    except FetchError as exc:
+        logger.warning("%s: page %s failed: %s; keeping the feed's summary", feed.name, item.url, exc)
+        return build_article(identity, item, now=now, flags=("fetch_failed",), **base), True
+    try:
+        extracted = await asyncio.to_thread(
+            extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset,
+            default_tz=feed_zone(feed))
+    except ExtractError as exc:
+        logger.warning("%s: could not extract %s (%s); keeping the feed's summary", feed.name, item.url, exc)
+        return build_article(identity, item, now=now, flags=("extract_failed",), raw_html=page.content,
+                             raw_charset=page.charset, **base), False
+    flags = ("rules_missed",) if extracted.rules_missed else ()
+    if extracted.rules_missed:
+        logger.warning("%s: site rules %s no longer match %s; used the generic extractor",
+                       feed.name, extracted.rules, item.url)
+    return build_article(identity, item, now=now, extracted=extracted, flags=flags, raw_html=page.content,
+                         raw_charset=page.charset, **base), False
+
+
+async def articles_for_items(
+    ctx: PollContext, feed: FeedConfig, items: Sequence[FeedItem], *, full_text: bool | None = None
+) -> tuple[list[Article], int]:
+    """Build articles for items concurrently (the fetcher enforces per-host limits)."""
+    results = await asyncio.gather(
+        *(article_for_item(ctx, feed, item, full_text=full_text) for item in items), return_exceptions=True)
+    articles: list[Article] = []
+    failed = 0
+    for item, result in zip(items, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, Exception):
+                raise result
+            logger.warning("%s: item %s skipped: %s", feed.name, item.url, result)
+            failed += 1
+            continue
+        article, item_failed = result
+        articles.append(article)
+        failed += int(item_failed)
+    return articles, failed
+
+
+def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem]) -> list[FeedItem]:
+    """Items that are new or whose listing changed since they were archived (deduped by identity)."""
+    unique: dict[tuple[str | None, str], FeedItem] = {}
+    for item in items:
+        unique.setdefault((item.guid, item.url), item)
+    known = archive.known_items(feed.name, list(unique))
+    return [item for key, item in unique.items() if known.get(key) != item_fingerprint(item)]
+
+
+def _counts(statuses: Sequence[str]) -> dict[str, int]:
+    return {
+        "new": sum(s == "new" for s in statuses),
+        "updated": sum(s == "updated" for s in statuses),
+        "unchanged": sum(s == "unchanged" for s in statuses),
+        "duplicates": sum(s in ("duplicate", "merged") for s in statuses),
+    }
+
+
+async def fetch_listing(ctx: PollContext, feed: FeedConfig, state: FeedState) -> tuple[Listing | None, FeedState, float | None]:
+    """Conditional GET + parse. Returns (listing or None when not modified, new state, min interval)."""
+    result = await ctx.fetcher.fetch(
+        state.url, etag=state.etag, last_modified=state.last_modified,
+        accept="application/rss+xml, application/atom+xml, application/feed+json, application/json, "
+               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
+    state = replace(state, status=result.status)
+    if result.moved_to and result.moved_to != state.url:
+        logger.warning("%s: feed moved permanently from %s to %s", feed.name, state.url, result.moved_to)
+        state = replace(state, moved_from=state.url, url=result.moved_to)
+    min_interval = result.max_age
+    if result.not_modified:
+        return None, state, min_interval
+    listing = parse_listing(feed.kind, result.content, result.final_url, charset=result.charset,
+                            default_tz=feed_zone(feed))
+    if listing.ttl_seconds:
+        min_interval = max(min_interval or 0.0, listing.ttl_seconds)
+    state = replace(state, etag=result.etag, last_modified=result.last_modified)
+    return listing, state, min_interval
+
+
+async def poll_feed(ctx: PollContext, feed: FeedConfig) -> FeedReport:
+    """Poll one feed once. Never raises for expected failures: they are in the report and state."""
+    started = time.monotonic()
+    now = ctx.clock()
+    state = ctx.archive.feed_state(feed.name) or _new_state(feed)
+    if state.original_url != feed.url:  # the user changed the URL in the config: start afresh
+        state = replace(_new_state(feed), consecutive_failures=0)
+    if state.disabled:
+        return FeedReport(feed.name, "disabled", error=state.disabled_reason or "disabled")
+    state = replace(state, last_attempt=now)
+    try:
+        listing, state, min_interval = await fetch_listing(ctx, feed, state)
+        if listing is None:
+            state = replace(state, last_success=now, error=None, consecutive_failures=0)
+            ctx.archive.save_feed_state(state)
+            return FeedReport(feed.name, "not_modified", seconds=time.monotonic() - started, http_status=304,
+                              min_interval=min_interval)
+        todo = changed_items(ctx.archive, feed, listing.items)
+        articles, failed = await articles_for_items(ctx, feed, todo)
+        results = ctx.archive.store(articles, now=ctx.clock()) if articles else []
+        counts = _counts([r.status for r in results])
+    except (ScraperError, OSError) as exc:
+        return _failed(ctx, feed, state, exc, started)
+    state = replace(state, last_success=now, error=None, consecutive_failures=0)
+    if any(a.rules and "rules_missed" in a.flags for a in articles):
+        state = replace(state, rules_missed=state.rules_missed + sum("rules_missed" in a.flags for a in articles))
+    ctx.archive.save_feed_state(state)
+    return FeedReport(feed.name, "ok", items=len(listing.items), failed=failed,
+                      seconds=time.monotonic() - started, http_status=state.status, min_interval=min_interval,
+                      **counts)
+
+
+def _failed(ctx: PollContext, feed: FeedConfig, state: FeedState, exc: Exception, started: float) -> FeedReport:
+    message = str(exc) or type(exc).__name__
+    status = getattr(exc, "status", None)
+    retry_after = getattr(exc, "retry_after", None) if isinstance(exc, TransientFetchError) else None
+    state = replace(state, error=message, status=status if status is not None else state.status,
+                    consecutive_failures=state.consecutive_failures + 1)
+    if isinstance(exc, GoneError):
+        state = replace(state, disabled=True, disabled_reason=f"410 Gone at {state.url}: feed disabled; "
+                        "change its url in the config to enable it again")
+        message = state.disabled_reason or message
+    if isinstance(exc, RetryLaterError):
+        message = f"{message} (server asked to wait {retry_after:.0f}s; will come back after it)"
+    logger.warning("%s: poll failed: %s", feed.name, message)
+    ctx.archive.save_feed_state(state)
+    return FeedReport(feed.name, "failed", seconds=time.monotonic() - started, error=message,
+                      http_status=status, retry_after=retry_after)
+
+
+async def poll_feeds(ctx: PollContext, feeds: Sequence[FeedConfig]) -> list[FeedReport]:
+    """Poll several feeds concurrently; one slow host never holds up the others."""
+    return list(await asyncio.gather(*(poll_feed(ctx, feed) for feed in feeds)))
