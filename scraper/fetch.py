@@ -1,0 +1,415 @@
+"""The fetcher: one polite, bounded, retrying HTTP GET per call, safe against hostile servers.
+
+    fetch(url) ─▶ robots check (optional) ─▶ per hop: retry loop ─▶ host gate ─▶ deadline ─▶
+                  send (stream) ─▶ status → error | redirect | bounded, decoded body ─▶ FetchResult
+
+One shared ``httpx.AsyncClient`` (HTTP/1.1, keep-alive pool) serves every call. Nothing of
+httpx leaves this module: every failure is a :mod:`scraper.errors` exception raised ``from``
+the original. See :mod:`scraper.retry` (what is retried), :mod:`scraper.politeness` (per-host
+limits), :mod:`scraper.robots` (robots.txt), :mod:`scraper.httpdecode` (bodies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+import httpx
+
+from .errors import (
+    BrokenResponseError,
+    FetchError,
+    PermanentFetchError,
+    RedirectError,
+    ResponseTooLargeError,
+    RetryLaterError,
+    RobotsDisallowedError,
+    TransientFetchError,
+)
+from .headers import charset_of, host_key, media_type, parse_max_age, parse_retry_after
+from .httpdecode import DecodeError, Decoder, IdentityDecoder, decoder_for
+from .models import FetchResult, HttpSettings
+from .politeness import HostGate
+from .retry import PERMANENT_REDIRECTS, REDIRECT_STATUSES, error_for_status, retrying
+from .robots import MAX_ROBOTS_BYTES, RobotsCache, agent_token
+
+logger = logging.getLogger(__name__)
+
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+
+@dataclass(frozen=True)
+class FetchStats:
+    """Counters of one Fetcher since it was made."""
+
+    fetches: int = 0  # calls to fetch()
+    requests: int = 0  # HTTP requests sent (every attempt and redirect hop, robots.txt too)
+    retries: int = 0
+    not_modified: int = 0
+    failures: int = 0  # fetch() calls that raised
+    bytes_received: int = 0  # decoded body bytes returned
+    robots_fetches: int = 0
+    robots_disallowed: int = 0
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes = b""
+
+
+class Fetcher:
+    """Polite, bounded HTTP GETs; see the module docstring.
+
+    ``transport`` replaces the network (tests pass ``httpx.MockTransport``); ``clock`` is the
+    monotonic clock used for politeness, caches and ``elapsed``; ``wall_clock`` (epoch seconds)
+    reads Retry-After dates; ``sleep`` waits (politeness and retries).
+    """
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
+        self._agent = agent_token(settings.user_agent)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            http2=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout),
+            limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+        )
+        self._gate = HostGate(
+            settings.per_host_concurrency, settings.per_host_interval, clock=clock, sleep=sleep
+        )
+        self._robots = RobotsCache(self._fetch_robots, ttl=settings.robots_ttl, clock=clock)
+        self._counts: dict[str, int] = dict.fromkeys((f.name for f in dataclasses.fields(FetchStats)), 0)
+
+    # -- public surface ---------------------------------------------------------------------------
+    @property
+    def stats(self) -> FetchStats:
+        """A snapshot of the counters."""
+        return FetchStats(**{**self._counts, "robots_fetches": self._robots.fetches})
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        obey_robots: bool = False,
+        accept: str | None = None,
+    ) -> FetchResult:
+        """GET ``url``, following redirects, and return the whole, decoded, size-checked body.
+
+        ``etag``/``last_modified`` make it a conditional GET (a 304 returns ``not_modified=True``
+        and no content). With ``obey_robots`` every URL of the chain is checked against its
+        robots.txt first. Raises a :class:`scraper.errors.FetchError` subclass: transient
+        (after ``max_attempts``), RetryLaterError, PermanentFetchError/GoneError,
+        ResponseTooLargeError, BrokenResponseError, RedirectError or RobotsDisallowedError.
+        """
+        self._counts["fetches"] += 1
+        headers = {"Accept": accept or "*/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        started = self._clock()
+        try:
+            return await self._fetch_chain(url, headers, obey_robots, started, etag, last_modified)
+        except FetchError as exc:
+            self._counts["failures"] += 1
+            logger.debug("GET %s failed: %s", url, exc)
+            raise
+
+    # -- the redirect chain -------------------------------------------------------------------------
+    async def _fetch_chain(
+        self,
+        url: str,
+        headers: dict[str, str],
+        obey_robots: bool,
+        started: float,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        settings: HttpSettings | None = None,
+        limit: int | None = None,
+    ) -> FetchResult:
+        settings = settings or self.settings
+        chain = [_check_url(url)]
+        moved_to: str | None = None
+        permanent = True  # every hop so far was a permanent redirect
+        while True:
+            current = chain[-1]
+            if obey_robots:
+                await self._check_robots(current)
+            exchange = await self._with_retries(current, headers, settings, limit)
+            if exchange.status not in REDIRECT_STATUSES:
+                break
+            target = _redirect_target(exchange, current)
+            permanent = permanent and exchange.status in PERMANENT_REDIRECTS
+            if permanent:
+                moved_to = target
+            if target in chain:
+                loop = " -> ".join([*chain[chain.index(target) :], target])
+                raise RedirectError(f"redirect loop: {loop}", url=url, status=exchange.status)
+            if len(chain) > settings.max_redirects:
+                raise RedirectError(
+                    f"more than {settings.max_redirects} redirects (last: {current} -> {target})",
+                    url=url,
+                    status=exchange.status,
+                )
+            chain.append(target)
+        return self._result(url, exchange, moved_to, started, etag, last_modified)
+
+    def _result(
+        self,
+        url: str,
+        exchange: _Exchange,
+        moved_to: str | None,
+        started: float,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> FetchResult:
+        headers = exchange.headers
+        not_modified = exchange.status == 304
+        content_type = headers.get("content-type")
+        result = FetchResult(
+            url=url,
+            final_url=exchange.url,
+            status=exchange.status,
+            content=exchange.content,
+            content_type=media_type(content_type),
+            charset=charset_of(content_type),
+            # A 304 may omit the validators; the ones we sent are still the current ones.
+            etag=headers.get("etag") or (etag if not_modified else None),
+            last_modified=headers.get("last-modified") or (last_modified if not_modified else None),
+            not_modified=not_modified,
+            moved_to=moved_to,
+            retry_after=parse_retry_after(headers.get("retry-after"), self._wall_clock()),
+            max_age=parse_max_age(headers.get("cache-control")),
+            elapsed=self._clock() - started,
+        )
+        self._counts["not_modified"] += not_modified
+        self._counts["bytes_received"] += len(result.content)
+        logger.info(
+            "GET %s -> %d%s, %d bytes, %.2fs",
+            url,
+            result.status,
+            f" at {result.final_url}" if result.final_url != url else "",
+            len(result.content),
+            result.elapsed,
+        )
+        return result
+
+    async def _check_robots(self, url: str) -> None:
+        rules = await self._robots.rules_for(url)
+        delay = rules.crawl_delay(self._agent)
+        if delay:
+            # Honoured, but no more than we would wait for a Retry-After.
+            self._gate.set_crawl_delay(host_key(url), min(delay, self.settings.retry_after_cap))
+        if not rules.allows(url, self._agent):
+            self._counts["robots_disallowed"] += 1
+            raise RobotsDisallowedError(f"robots.txt of {rules.origin} disallows {url}", url=url)
+
+    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
+        """robots.txt: one attempt, five redirects at most (RFC 9309), a 500 KiB limit."""
+        settings = dataclasses.replace(self.settings, max_attempts=1, max_redirects=5)
+        headers = {"Accept": "text/plain, */*;q=0.1"}
+        try:
+            result = await self._fetch_chain(
+                robots_url, headers, False, self._clock(), settings=settings, limit=MAX_ROBOTS_BYTES
+            )
+        except FetchError as exc:
+            if exc.status is not None and not isinstance(exc, RedirectError):
+                return exc.status, b""
+            raise
+        return result.status, result.content
+
+    # -- one hop: retries, politeness, deadline -------------------------------------------------------
+    async def _with_retries(
+        self, url: str, headers: dict[str, str], settings: HttpSettings, limit: int | None
+    ) -> _Exchange:
+        controller = retrying(settings, sleep=self._sleep, on_retry=self._count_retry)
+        exchange: _Exchange = await controller(self._attempt, url, headers, settings, limit)
+        return exchange
+
+    def _count_retry(self) -> None:
+        self._counts["retries"] += 1
+
+    async def _attempt(
+        self, url: str, headers: dict[str, str], settings: HttpSettings, limit: int | None
+    ) -> _Exchange:
+        host = host_key(url)
+        blocked = self._gate.blocked_for(host)
+        if blocked > settings.retry_after_cap:
+            raise RetryLaterError(
+                f"{host} asked us to wait {blocked:.0f}s more (Retry-After), over the "
+                f"{settings.retry_after_cap:.0f}s cap",
+                url=url,
+                retry_after=blocked,
+            )
+        async with self._gate.slot(host):
+            self._counts["requests"] += 1
+            try:
+                async with asyncio.timeout(settings.timeout):
+                    return await self._exchange(url, headers, settings, limit)
+            except TimeoutError as exc:
+                raise TransientFetchError(
+                    f"no complete response within {settings.timeout:g}s", url=url
+                ) from exc
+
+    async def _exchange(
+        self, url: str, headers: dict[str, str], settings: HttpSettings, limit: int | None
+    ) -> _Exchange:
+        try:
+            response = await self._client.send(
+                self._client.build_request("GET", url, headers=headers), stream=True
+            )
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise _translate(exc, url, in_body=False) from exc
+        try:
+            status = response.status_code
+            if status in REDIRECT_STATUSES or status == 304:
+                await _drain(response)
+                return _Exchange(url, status, response.headers)
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+            error = error_for_status(status, url, settings, retry_after)
+            if error is not None:
+                await _drain(response)
+                if retry_after is not None and status in settings.retry_statuses:
+                    self._gate.hold(host_key(url), retry_after)
+                raise error
+            content = await self._read_body(response, url, limit or settings.max_response_bytes)
+            return _Exchange(url, status, response.headers, content)
+        finally:
+            await response.aclose()
+
+    async def _read_body(self, response: httpx.Response, url: str, limit: int) -> bytes:
+        """The decoded body, read in pieces; over ``limit`` bytes it is dropped and an error raised."""
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLargeError(
+                f"Content-Length {declared} is over the {limit}-byte limit",
+                url=url,
+                status=response.status_code,
+            )
+        decoder: Decoder = decoder_for(response.headers.get("content-encoding"))
+        chunks = response.aiter_raw()
+        if response.is_stream_consumed:  # built from bytes (MockTransport): already read, decoded
+            decoder, chunks = IdentityDecoder(), _aiter_one(response.content)
+        body = io.BytesIO()  # getvalue() hands over its buffer without a copy
+        size = 0
+        try:
+            async for chunk in chunks:
+                for piece in decoder.feed(chunk):
+                    size += len(piece)
+                    if size > limit:
+                        raise ResponseTooLargeError(
+                            f"body over the {limit}-byte limit", url=url, status=response.status_code
+                        )
+                    body.write(piece)
+            for piece in decoder.finish():
+                size += len(piece)
+                if size > limit:
+                    raise ResponseTooLargeError(
+                        f"body over the {limit}-byte limit", url=url, status=response.status_code
+                    )
+                body.write(piece)
+        except DecodeError as exc:
+            raise BrokenResponseError(str(exc), url=url, status=response.status_code) from exc
+        except httpx.HTTPError as exc:
+            raise _translate(exc, url, in_body=True, status=response.status_code) from exc
+        return body.getvalue()
+
+
+async def _aiter_one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+    """Read and drop a small unwanted body so the connection can be reused (else it is closed)."""
+    if response.is_stream_consumed:
+        return
+    seen = 0
+    try:
+        async for chunk in response.aiter_raw():
+            seen += len(chunk)
+            if seen > limit:
+                return
+    except httpx.HTTPError:
+        return
+
+
+def _check_url(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise PermanentFetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise PermanentFetchError(f"not an http(s) URL: {url!r}", url=url)
+    return url
+
+
+def _redirect_target(exchange: _Exchange, current: str) -> str:
+    location = exchange.headers.get("location", "").strip()
+    if not location:
+        raise PermanentFetchError(
+            f"HTTP {exchange.status} without a Location header", url=current, status=exchange.status
+        )
+    try:
+        target = str(httpx.URL(current).join(location))
+    except httpx.InvalidURL as exc:
+        raise RedirectError(
+            f"bad redirect Location {location!r}: {exc}", url=current, status=exchange.status
+        ) from exc
+    if not target.startswith(("http://", "https://")):
+        raise RedirectError(f"redirect to a non-http URL {target!r}", url=current, status=exchange.status)
+    return target
+
+
+def _translate(
+    exc: httpx.HTTPError | httpx.InvalidURL, url: str, *, in_body: bool, status: int | None = None
+) -> FetchError:
+    """Map an httpx error to the scraper error tree (the caller raises it ``from exc``)."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return TransientFetchError(f"timed out ({type(exc).__name__}): {detail}", url=url, status=status)
+    if isinstance(exc, httpx.RemoteProtocolError) and in_body:
+        return BrokenResponseError(f"connection cut mid-body: {detail}", url=url, status=status)
+    if isinstance(exc, httpx.DecodingError):
+        return BrokenResponseError(f"undecodable body: {detail}", url=url, status=status)
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return PermanentFetchError(f"cannot fetch {url!r}: {detail}", url=url)
+    if isinstance(exc, httpx.TransportError):  # connect/read/write errors, a server hanging up
+        return TransientFetchError(f"{type(exc).__name__}: {detail}", url=url, status=status)
+    return FetchError(f"{type(exc).__name__}: {detail}", url=url, status=status)

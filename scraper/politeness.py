@@ -1,0 +1,83 @@
+"""Per-host politeness shared by every request of one Fetcher (feeds and pages together).
+
+For each host (``host:port``): at most ``concurrency`` requests in flight, request starts at
+least ``interval`` seconds apart (raised per host by robots.txt ``Crawl-delay``), and no start
+before a time the server asked for (``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+
+@dataclass
+class _HostState:
+    slots: asyncio.Semaphore
+    next_start: float = 0.0  # earliest start for the next request (interval spacing)
+    not_before: float = 0.0  # the server asked us not to come back before this
+    min_interval: float = 0.0  # Crawl-delay, if larger than the default interval
+
+
+class HostGate:
+    """Admits requests per host; ``async with gate.slot(host): ...`` around each exchange."""
+
+    def __init__(
+        self,
+        concurrency: int,
+        interval: float,
+        *,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._concurrency = max(1, concurrency)
+        self._interval = max(0.0, interval)
+        self._clock = clock
+        self._sleep = sleep
+        self._hosts: dict[str, _HostState] = {}
+
+    def _state(self, host: str) -> _HostState:
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _HostState(asyncio.Semaphore(self._concurrency))
+        return state
+
+    def interval_for(self, host: str) -> float:
+        """Seconds between two request starts to ``host``."""
+        state = self._hosts.get(host)
+        return max(self._interval, state.min_interval if state else 0.0)
+
+    def set_crawl_delay(self, host: str, delay: float | None) -> None:
+        """Raise the interval for ``host`` to a robots.txt Crawl-delay (never lowers it)."""
+        state = self._state(host)
+        state.min_interval = max(0.0, delay or 0.0)
+
+    def hold(self, host: str, seconds: float) -> None:
+        """Let no request start to ``host`` for ``seconds`` from now (Retry-After)."""
+        state = self._state(host)
+        state.not_before = max(state.not_before, self._clock() + max(0.0, seconds))
+
+    def blocked_for(self, host: str) -> float:
+        """Seconds until ``host`` may be asked again because of a Retry-After (0 if free)."""
+        state = self._hosts.get(host)
+        return max(0.0, state.not_before - self._clock()) if state else 0.0
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Wait for a free slot and the host's next start time, then hold the slot."""
+        state = self._state(host)
+        async with state.slots:
+            await self._wait_turn(host, state)
+            yield
+
+    async def _wait_turn(self, host: str, state: _HostState) -> None:
+        while True:
+            now = self._clock()
+            start = max(now, state.next_start, state.not_before)
+            if start <= now:
+                state.next_start = now + self.interval_for(host)
+                return
+            # Reserve nothing while asleep: a Retry-After arriving meanwhile still applies.
+            await self._sleep(start - now)
