@@ -1,0 +1,186 @@
+"""Decode an HTML page's bytes to text without mojibake.
+
+Order of evidence (first strict decode wins):
+
+1. a byte-order mark;
+2. the charset of the HTTP ``Content-Type`` header;
+3. the document's own declaration (``<meta charset>``, ``http-equiv`` Content-Type,
+   or an XML prolog ``encoding``) in the first 4 KB (then, if none, the first 64 KB);
+4. detection with charset-normalizer.
+
+A candidate is used only if the bytes decode *strictly* under it, so a header that lies
+(``charset=utf-8`` on a GBK page) falls through to the next piece of evidence instead of
+producing replacement characters. Legacy single- and double-byte codecs accept almost any
+byte string, so when such a candidate is chosen but the bytes are also valid, non-ASCII
+UTF-8, UTF-8 wins: text in GBK or Latin-1 is practically never valid UTF-8 by accident.
+
+GB2312 and GBK are always read as GB18030 (their superset), Latin-1/ASCII as
+windows-1252, as browsers do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["decode_html", "normalize_charset"]
+
+_PRESCAN = 4096
+_EXTENDED_PRESCAN = 65536
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # must precede UTF-16 LE (same first two bytes)
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+_MARKUP = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.IGNORECASE | re.DOTALL)
+_XML_PROLOG = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE)
+
+# Aliases that Python spells differently or that browsers widen to a superset.
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gb_2312": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "cp936": "gb18030",
+    "windows-936": "gb18030",
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "l1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "cp1252": "windows-1252",
+    "big5": "big5hkscs",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "sjis": "shift_jis",
+    "ks_c_5601-1987": "euc-kr",
+    "unicode": "utf-16-le",
+}
+
+_PREFERENCE = {
+    name: rank
+    for rank, name in enumerate(["utf-8", "gb18030", "windows-1252", "big5hkscs", "shift_jis", "euc_kr", "euc_jp"])
+}
+
+_UTF8_NAMES = {"utf-8", "utf8", "unicode-1-1-utf-8", "utf-8-sig"}
+
+
+def normalize_charset(name: str | None) -> str | None:
+    """Return the codec to use for a declared charset label, or None if unknown."""
+    if not name:
+        return None
+    label = name.strip().strip("\"'").lower()
+    if label in _UTF8_NAMES:
+        return "utf-8"
+    label = _ALIASES.get(label, label)
+    try:
+        canonical = codecs.lookup(label).name
+    except LookupError:
+        return None
+    canonical = _ALIASES.get(canonical, canonical)
+    if canonical in {"utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"}:
+        # A document that can be prescanned as ASCII is not UTF-16 whatever it says (WHATWG).
+        return None
+    if canonical in {"utf-8", "utf_8"}:
+        return "utf-8"
+    return canonical
+
+
+def _declared_charset(content: bytes) -> str | None:
+    """The document's own declaration: XML prolog or <meta>, searched near the start."""
+    head = content[:_PRESCAN]
+    match = _XML_PROLOG.match(head) or _META_CHARSET.search(head)
+    if match is None:
+        match = _META_CHARSET.search(content[:_EXTENDED_PRESCAN])
+    if match is None:
+        return None
+    return match.group(1).decode("ascii", "ignore")
+
+
+def _strict(content: bytes, codec: str) -> str | None:
+    try:
+        return content.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detect(content: bytes) -> str | None:
+    from charset_normalizer import from_bytes  # imported lazily: only needed for undeclared pages
+
+    # Markup, scripts and styles are ASCII noise that drowns the signal; a sample cut in the
+    # middle of a multi-byte character would rule the right codec out, so no truncation.
+    text_bytes = _MARKUP.sub(b" ", content)
+    matches = list(from_bytes(text_bytes))
+    if not matches:
+        return None
+    best = matches[0]
+    # Short samples often tie between related code pages (cp1250/cp1252, gb18030/utf-16);
+    # among equally good readings prefer the ones common on news sites.
+    ties = [m for m in matches if m.chaos <= best.chaos + 0.001 and m.coherence >= best.coherence - 0.02]
+    ties.sort(key=lambda m: _PREFERENCE.get(normalize_charset(m.encoding) or "", len(_PREFERENCE)))
+    return normalize_charset(ties[0].encoding)
+
+
+def decode_html(content: bytes, header_charset: str | None) -> tuple[str, str]:
+    """Decode page bytes; return ``(text, codec_used)``.
+
+    ``header_charset`` is the ``charset`` parameter of the HTTP Content-Type header, if any.
+    Never raises for odd input: the last resort is UTF-8 with replacement characters.
+    """
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom):].decode(codec, errors="replace"), codec
+
+    utf8_text: str | None = None
+    non_ascii = not content.isascii()
+    if non_ascii:
+        utf8_text = _strict(content, "utf-8")
+
+    candidates = [normalize_charset(header_charset), normalize_charset(_declared_charset(content))]
+    tried: set[str] = set()
+    for candidate in candidates:
+        if candidate is None or candidate in tried:
+            continue
+        codec = candidate
+        tried.add(codec)
+        if codec == "utf-8":
+            if not non_ascii:
+                return content.decode("ascii"), "utf-8"
+            if utf8_text is not None:
+                return utf8_text, "utf-8"
+            logger.debug("bytes are not valid UTF-8 despite the declaration; trying other evidence")
+            continue
+        if utf8_text is not None:
+            # Valid non-ASCII UTF-8 under a legacy label: the label is wrong (see module doc).
+            return utf8_text, "utf-8"
+        text = _strict(content, codec)
+        if text is not None:
+            return text, codec
+
+    if not non_ascii:
+        return content.decode("ascii"), "utf-8"
+    if utf8_text is not None:
+        return utf8_text, "utf-8"
+    detected = _detect(content)
+    if detected is not None:
+        text = _strict(content, detected)
+        if text is not None:
+            return text, detected
+    # Nothing decodes strictly: prefer the declared legacy codec with replacements over guessing.
+    for fallback in candidates:
+        if fallback is not None:
+            return content.decode(fallback, errors="replace"), fallback
+    return content.decode("utf-8", errors="replace"), "utf-8"

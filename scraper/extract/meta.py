@@ -1,0 +1,161 @@
+"""Page metadata from ``<meta>``/``<link>`` tags and JSON-LD: title, published time, author,
+source, lead image, canonical URL. Pure functions over a parsed lexbor tree."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.dates import parse_datetime
+from scraper.sanitize import absolute_url
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PageMeta", "read_meta"]
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+    "webpage", "liveblogposting", "opinionnewsarticle", "backgroundnewsarticle", "report",
+}
+_PUBLISHED_KEYS = (
+    "article:published_time", "og:article:published_time", "og:published_time", "published_time",
+    "datepublished", "pubdate", "publishdate", "publish_date", "publish-date", "article.published",
+    "sailthru.date", "parsely-pub-date", "dc.date.issued", "dc.date", "dcterms.created", "date",
+    "weibo: article:create_at", "article_date_original", "og:release_date", "created",
+)
+_AUTHOR_KEYS = ("author", "article:author", "sailthru.author", "parsely-author", "dc.creator", "byl")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page says about itself outside the body."""
+
+    title: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    image: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+
+
+def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+    """``<meta>`` name/property/itemprop → content (first non-empty wins), keys lower-cased."""
+    found: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if not content or not content.strip():
+            continue
+        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(key_attr)
+            if key:
+                found.setdefault(key.strip().lower(), content.strip())
+    return found
+
+
+def _walk_ld(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [item for entry in value for item in _walk_ld(entry)]
+    if not isinstance(value, dict):
+        return []
+    found = [value]
+    if "@graph" in value:
+        found.extend(_walk_ld(value["@graph"]))
+    return found
+
+
+def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Article-like JSON-LD objects (NewsArticle, Article, BlogPosting…), most specific first."""
+    objects: list[dict[str, Any]] = []
+    for node in tree.css('script[type="application/ld+json"]'):
+        raw = node.text(deep=True) or ""
+        try:
+            data = json.loads(raw.strip().rstrip(";"))
+        except ValueError:
+            logger.debug("unreadable JSON-LD block skipped")
+            continue
+        for item in _walk_ld(data):
+            kinds = item.get("@type")
+            names = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in names):
+                objects.append(item)
+    objects.sort(key=lambda item: str(item.get("@type", "")).lower() == "webpage")
+    return objects
+
+
+def _ld_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _ld_text(value.get("name") or value.get("url") or value.get("@id"))
+    if isinstance(value, list):
+        names = [name for name in (_ld_text(v) for v in value) if name]
+        return ", ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> PageMeta:
+    """Collect :class:`PageMeta` from meta tags, JSON-LD, ``<link rel=canonical>`` and ``<title>``."""
+    tags = meta_tags(tree)
+    articles = json_ld_articles(tree)
+    ld: dict[str, Any] = articles[0] if articles else {}
+
+    published = None
+    for key in _PUBLISHED_KEYS:
+        published = parse_datetime(tags.get(key), site_zone)
+        if published is not None:
+            break
+    if published is None:
+        published = parse_datetime(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")), site_zone)
+    if published is None:
+        time_node = tree.css_first("time[datetime]")
+        if time_node is not None:
+            published = parse_datetime(time_node.attributes.get("datetime"), site_zone)
+
+    author = _clean(_ld_text(ld.get("author")))
+    if author is None:
+        author = next((_clean(tags[k]) for k in _AUTHOR_KEYS if tags.get(k) and "://" not in tags[k]), None)
+
+    image = None
+    for candidate in (tags.get("og:image"), tags.get("og:image:url"), tags.get("twitter:image"),
+                      tags.get("twitter:image:src"), _ld_text(ld.get("image")), _ld_text(ld.get("thumbnailUrl"))):
+        if candidate:
+            image = absolute_url(candidate, base_url)
+            if image:
+                break
+
+    canonical = None
+    link = tree.css_first('link[rel="canonical"]')
+    if link is not None and link.attributes.get("href"):
+        canonical = absolute_url(link.attributes.get("href") or "", base_url)
+    if canonical is None and tags.get("og:url"):
+        canonical = absolute_url(tags["og:url"], base_url)
+
+    title = _clean(tags.get("og:title")) or _clean(_ld_text(ld.get("headline")))
+    if title is None:
+        title_node = tree.css_first("title")
+        title = _clean(title_node.text()) if title_node is not None else None
+    return PageMeta(
+        title=title,
+        published=published,
+        author=author,
+        image=image,
+        canonical_url=canonical,
+        site_name=_clean(tags.get("og:site_name")),
+        description=_clean(tags.get("og:description") or tags.get("description")),
+    )

@@ -1,0 +1,180 @@
+"""Allowlist sanitizing of article HTML (nh3) and its plain-text rendering.
+
+``clean_html`` keeps only the structural tags an archived article needs (paragraphs,
+headings, lists, tables, images with captions, links, emphasis, quotes, code) and only the
+attributes that carry content (``href``, ``src``, ``alt``, ``title``, table spans). Scripts,
+styles, iframes, forms, comments, ``on*`` handlers and ``javascript:`` URLs never survive.
+Links and images are made absolute against the page URL (protocol-relative ``//host/x`` →
+``https://host/x``), and wrappers left empty by the cleaning are dropped.
+
+``{`` and ``}`` are *not* escaped here: the post renderer does that for Hexo.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextvars import ContextVar
+from urllib.parse import urljoin
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["clean_html", "html_to_text", "absolute_url"]
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+        "img", "figure", "figcaption", "a", "strong", "em", "b", "i", "u", "sub", "sup",
+        "blockquote", "pre", "code", "span", "div", "hr", "dl", "dt", "dd",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+# Removed together with everything inside them.
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "iframe", "noscript", "template", "object", "embed", "applet",
+        "form", "button", "input", "select", "textarea", "svg", "math", "canvas", "video",
+        "audio", "map", "head", "title", "meta", "link", "frameset", "frame", "nav",
+    }
+)
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_base_url: ContextVar[str] = ContextVar("_base_url", default="")
+
+_EMPTY_WRAPPER = re.compile(
+    r"<(p|div|span|strong|em|b|i|u|a|li|ul|ol|dl|dt|dd|figure|figcaption|blockquote|h[1-6]|sub|sup|code|pre"
+    r"|caption|thead|tbody|tfoot|tr|table)(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000|<br>)*</\1>"
+)
+_BLANK_LINES = re.compile(r">[ \t\r\f\v]*\n\s*<")  # whitespace left where comments/scripts were
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_ANCHOR_WITHOUT_HREF = re.compile(r"<a(?:\s+title=\"[^\"]*\")?>(.*?)</a>", re.DOTALL)
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figure",
+        "figcaption", "table", "tr", "caption", "ul", "ol", "dl", "dt", "dd", "hr", "thead", "tbody",
+        "tfoot", "body", "html", "section", "article", "header", "footer", "main", "aside",
+    }
+)
+_CELL_TAGS = frozenset({"td", "th"})
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
+
+
+def absolute_url(value: str, base_url: str) -> str | None:
+    """Resolve ``value`` against ``base_url``; protocol-relative URLs become https.
+
+    Returns None for URLs that must not be kept (``javascript:``, ``data:``, empty).
+    """
+    url = value.strip()
+    if not url or url.startswith("#"):
+        return url or None
+    if url.startswith("//"):
+        return "https:" + url
+    lowered = url[:12].lower().replace("\t", "").replace("\n", "")
+    if lowered.startswith(("javascript:", "data:", "vbscript:")):
+        return None
+    if base_url and "://" not in url[:12]:
+        try:
+            url = urljoin(base_url, url)
+        except ValueError:
+            return None
+    return url
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    if attr in ("href", "src"):
+        return absolute_url(value, _base_url.get())
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    attribute_filter=_filter_attribute,
+    strip_comments=True,
+    link_rel=None,
+    url_schemes=set(URL_SCHEMES),
+)
+
+
+def clean_html(html: str, base_url: str) -> str:
+    """Sanitize an article fragment to the allowlist; make URLs absolute; drop empty wrappers.
+
+    ``html`` may be a fragment or a whole document; ``base_url`` is the page's URL.
+    Returns the cleaned fragment (possibly ``""``). Never raises on malformed markup.
+    """
+    token = _base_url.set(base_url)
+    try:
+        cleaned = _CLEANER.clean(html)
+    finally:
+        _base_url.reset(token)
+    cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
+    cleaned = _ANCHOR_WITHOUT_HREF.sub(r"\1", cleaned)
+    previous = None
+    while previous != cleaned:  # an emptied child can leave its parent empty in turn
+        previous = cleaned
+        cleaned = _EMPTY_WRAPPER.sub("", cleaned)
+    if "<pre" not in cleaned:
+        cleaned = _BLANK_LINES.sub(">\n<", cleaned)
+    return cleaned.strip()
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: one paragraph per block, blocks separated by a blank line.
+
+    Runs of whitespace inside a paragraph collapse to one space; the indentation ideographic
+    spaces (``\\u3000``) that Chinese sites put before paragraphs are trimmed; table cells are
+    separated by a tab, images contribute nothing.
+    """
+    if not html.strip():
+        return ""
+    tree = LexborHTMLParser(html)
+    root = tree.body if tree.body is not None else tree.root
+    if root is None:
+        return ""
+    blocks: list[str] = []
+    current: list[str] = []
+    _walk(root, blocks, current)
+    _flush(blocks, current)
+    return "\n\n".join(blocks)
+
+
+def _flush(blocks: list[str], current: list[str]) -> None:
+    if current:
+        text = _SPACES.sub(" ", "".join(current)).strip(" \u3000")
+        if text:
+            blocks.append(text)
+        current.clear()
+
+
+def _walk(node: LexborNode, blocks: list[str], current: list[str]) -> None:
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            current.append(child.text_content or "")
+        elif tag == "br":
+            _flush(blocks, current)
+        elif tag in _CELL_TAGS:
+            current.append("\t")
+            _walk(child, blocks, current)
+            current.append("\t")
+        elif tag in _BLOCK_TAGS:
+            _flush(blocks, current)
+            _walk(child, blocks, current)
+            _flush(blocks, current)
+        elif tag not in _SKIP_TEXT_TAGS and tag not in ("-comment", "!doctype"):
+            _walk(child, blocks, current)
+        child = child.next
+
