@@ -1,0 +1,304 @@
+"""The ``Archive``: a SQLite database (the source of truth) plus a tree of Hexo post files.
+
+Writes follow one order, so a kill -9 at any instant loses nothing committed and leaves no file
+where Hexo would read a half-written post:
+
+1. one transaction per ``store`` batch writes the rows *and* a ``pending_files`` row per post to
+   (re)write;
+2. after the commit each post is rendered from the database and written atomically
+   (archive.files); 3. the pending rows are deleted.
+
+Opening an archive finishes any pending posts left by a crash (and removes their temp files);
+``verify`` checks everything and ``verify(repair=True)`` re-renders what is missing or stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from archive import schema
+from archive.errors import StoreError
+from archive.files import fsync_dirs, remove_temp_files, write_atomic
+from archive.models import (
+    FEED_STATE_TYPES,
+    FeedState,
+    ImportReport,
+    StoreResult,
+    VerifyReport,
+    feed_state_from_row,
+    feed_state_to_row,
+    iso,
+)
+from archive.posts import post_text_for_row
+from archive.search import export_rows, feeds_of, make_filters, search_rows
+from archive.store import BatchWriter, prepare_batch
+from scraper.models import Article
+
+logger = logging.getLogger(__name__)
+
+
+class Archive:
+    """Open (creating or migrating) the archive at ``database``, with posts under ``posts_dir``."""
+
+    def __init__(self, database: Path, posts_dir: Path) -> None:
+        self.database = Path(database)
+        self.posts_dir = Path(posts_dir)
+        self.database.parent.mkdir(parents=True, exist_ok=True)
+        self.posts_dir.mkdir(parents=True, exist_ok=True)
+        self.db = schema.connect(str(self.database))
+        try:
+            schema.ensure_schema(self.db)
+            self._ensure_feed_columns()
+            self.finish_pending()
+        except BaseException:
+            self.db.close()
+            raise
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def store(self, articles: Sequence[Article], *, now: datetime) -> list[StoreResult]:
+        """Store a batch in one transaction, then write its posts. Results are in input order.
+
+        Raises StoreError (and stores nothing of the batch) if an article has invalid values.
+        """
+        if not articles:
+            return []
+        prepared = prepare_batch(articles)
+        writer = BatchWriter(self.db, now)
+        with self.db.atomic():
+            results = [writer.apply(p) for p in prepared]
+        self._write_posts(writer.to_render)
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        logger.info("stored %d articles: %s", len(results), counts)
+        return results
+
+    def finish_pending(self) -> list[str]:
+        """Write posts committed but not yet written (after a crash); returns their ids."""
+        ids = [r[0] for r in self.db.execute("select article_id from pending_files").fetchall()]
+        if ids:
+            logger.info("finishing %d pending post files", len(ids))
+            self._write_posts(ids, clean_temp=True)
+        return ids
+
+    def _write_posts(self, ids: Sequence[str], *, clean_temp: bool = False) -> None:
+        if not ids:
+            return
+        dirs = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            for _id, path, text in self._render_many(chunk):
+                target = self.posts_dir / path
+                if clean_temp:
+                    remove_temp_files(target.parent)
+                write_atomic(target, text)
+                dirs.append(target.parent)
+        fsync_dirs(dirs)
+        with self.db.atomic():
+            self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in ids])
+
+    def _render_many(self, ids: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+        marks = ",".join("?" * len(ids))
+        cur = self.db.conn.execute(f"select * from articles where id in ({marks})", list(ids))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        feeds = feeds_of(self.db.conn, [r["id"] for r in rows])
+        for row in rows:
+            yield row["id"], row["path"], post_text_for_row(row, feeds.get(row["id"], [row["feed"]]))
+
+    # -- identity lookups for the pipeline ----------------------------------------------------
+
+    def known_items(
+        self, feed: str, keys: Sequence[tuple[str | None, str]]
+    ) -> dict[tuple[str | None, str], str]:
+        """(guid, url) → item_fingerprint stored for this feed's item, for items already archived."""
+        from archive.identity import url_key
+
+        found: dict[tuple[str | None, str], str] = {}
+        conn = self.db.conn
+        for guid, url in keys:
+            row = None
+            if guid:
+                row = conn.execute(
+                    "select item_fingerprint from article_keys where key = ?", (f"g|{feed}|{guid.strip()}",)
+                ).fetchone()
+            if row is None:
+                row = conn.execute(
+                    "select item_fingerprint from article_keys where feed = ? and url_key = ? "
+                    "and (? is null or guid is null or guid = ?) order by rowid desc limit 1",
+                    (feed, url_key(url), guid, guid),
+                ).fetchone()
+            if row is not None:
+                found[(guid, url)] = row[0] or ""
+        return found
+
+    # -- feed state and checkpoints -----------------------------------------------------------
+
+    def _ensure_feed_columns(self) -> None:
+        table = self.db.table("feeds")
+        missing = {k: v for k, v in FEED_STATE_TYPES.items() if k not in table.columns_dict}
+        if missing:
+            for name, kind in missing.items():
+                table.add_column(name, kind)
+
+    def feed_state(self, name: str) -> FeedState | None:
+        """The saved state of feed ``name``, or None if it was never saved."""
+        rows = list(self.db.table("feeds").rows_where("name = ?", [name]))
+        return feed_state_from_row(rows[0]) if rows else None
+
+    def feed_states(self) -> list[FeedState]:
+        """Every saved feed state, by name."""
+        return [feed_state_from_row(r) for r in self.db.table("feeds").rows_where(order_by="name")]
+
+    def save_feed_state(self, state: FeedState) -> None:
+        """Insert or replace the state of ``state.name``."""
+        with self.db.atomic():
+            self.db.table("feeds").upsert(feed_state_to_row(state), pk="name")
+
+    def get_checkpoint(self, key: str) -> dict[str, Any] | None:
+        """A saved checkpoint (backfill progress), or None."""
+        row = self.db.execute("select value from checkpoints where key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_checkpoint(self, key: str, value: dict[str, Any], *, now: datetime | None = None) -> None:
+        """Save a JSON-serializable checkpoint."""
+        stamp = iso(now) if now else None
+        with self.db.atomic():
+            self.db.execute(
+                "insert or replace into checkpoints (key, value, updated_at) values (?, ?, ?)",
+                (key, json.dumps(value, ensure_ascii=False, sort_keys=True), stamp),
+            )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        feed: str | None = None,
+        site: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Search (see archive.search for the result dict). Raises QueryError on a malformed query."""
+        filters = make_filters(feed, site, since, until)
+        return search_rows(self.db.conn, query, filters, limit, offset)
+
+    def export(
+        self,
+        *,
+        query: str = "",
+        feed: str | None = None,
+        site: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stream every matching article, with ``body_html`` and ``body_text``."""
+        filters = make_filters(feed, site, since, until)
+        return export_rows(self.db.conn, query, filters)
+
+    def get(self, article_id: str) -> dict[str, Any] | None:
+        """The full row of an article (with ``feeds`` and ``flags`` decoded), or None."""
+        rows = list(self.db.table("articles").rows_where("id = ?", [article_id]))
+        if not rows:
+            return None
+        row = dict(rows[0])
+        row.pop("search_title", None)
+        row.pop("search_body", None)
+        row["flags"] = json.loads(row["flags"]) if row.get("flags") else []
+        row["feeds"] = feeds_of(self.db.conn, [article_id]).get(article_id, [row["feed"]])
+        return row
+
+    def post_text(self, article_id: str) -> str:
+        """The post file content rendered from the database. Raises KeyError for an unknown id."""
+        rendered = list(self._render_many([article_id]))
+        if not rendered:
+            raise KeyError(article_id)
+        return rendered[0][2]
+
+    def revisions(self, article_id: str) -> list[dict[str, Any]]:
+        """Every stored version, oldest first: rev, title, stored_at, published, updated, diff."""
+        from archive.revisions import revision_list
+
+        return revision_list(self.db.conn, article_id)
+
+    def raw_pages(self, feed: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stored pages for ``reparse``: id, url, feed, raw (bytes, decompressed), charset."""
+        sql = (
+            "select r.article_id, r.url, a.feed, r.raw_zlib, r.charset from raw_pages r "
+            "join articles a on a.id = r.article_id"
+        )
+        params: list[Any] = []
+        if feed:
+            sql += " where r.article_id in (select article_id from article_feeds where feed = ?)"
+            params.append(feed)
+        for article_id, url, feed_name, raw, charset in self.db.conn.execute(
+            sql + " order by r.rowid", params
+        ):
+            yield {
+                "id": article_id,
+                "url": url,
+                "feed": feed_name,
+                "raw": zlib.decompress(raw),
+                "charset": charset,
+            }
+
+    def article_counts(
+        self, *, now: datetime, window: timedelta = timedelta(hours=24)
+    ) -> dict[str, dict[str, Any]]:
+        """Per feed: ``total`` articles listed, ``recent`` first seen within ``window``, ``last_published``."""
+        since = iso(now - window)
+        out: dict[str, dict[str, Any]] = {}
+        rows = self.db.conn.execute(
+            "select f.feed, count(*), sum(f.first_seen >= ?), max(a.published) from article_feeds f "
+            "join articles a on a.id = f.article_id group by f.feed",
+            (since,),
+        )
+        for feed, total, recent, last in rows:
+            out[feed] = {"total": total, "recent": recent or 0, "last_published": last}
+        return out
+
+    def count(self) -> int:
+        """Number of articles."""
+        return int(self.db.execute("select count(*) from articles").fetchone()[0])
+
+    # -- integrity and history ----------------------------------------------------------------
+
+    def verify(self, *, repair: bool = False) -> VerifyReport:
+        """Check database and files agree (see archive.verify)."""
+        from archive.verify import verify_archive
+
+        return verify_archive(self, repair=repair)
+
+    def import_tree(self, directory: Path, *, now: datetime) -> ImportReport:
+        """Import a Hexo posts tree written by the old system (see archive.importer)."""
+        from archive.importer import import_tree
+
+        return import_tree(self, Path(directory), now=now)
+
+
+__all__ = ["Archive", "StoreError"]

@@ -1,0 +1,98 @@
+"""Post files on disk: where they go and how they are written.
+
+Layout: ``<posts_dir>/YYYY/MM/DD/<id>.md`` with the UTC date of the article's ``published`` time.
+Writes are atomic: the text goes to ``.<name>.<random>.tmp`` in the same folder (a dot-file, which
+Hexo ignores), is fsynced, then ``os.replace``d over the target; the folder is fsynced after a batch.
+A kill at any point leaves either the old file or the new one, plus at most a dot-file that
+``remove_temp_files`` (run on recovery and by ``verify --repair``) cleans up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+TEMP_SUFFIX = ".tmp"
+
+
+def post_path(article_id: str, published: datetime) -> str:
+    """Relative post path (forward slashes) for an article."""
+    day = published.astimezone(UTC)
+    return f"{day:%Y/%m/%d}/{article_id}.md"
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` via a fsynced dot-temp file and ``os.replace``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    data = text.encode("utf-8")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def fsync_dirs(directories: Iterable[Path]) -> None:
+    """Make renames durable (best effort on systems without directory fsync)."""
+    for directory in set(directories):
+        try:
+            fd = os.open(directory, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def is_temp_name(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def remove_temp_files(directory: Path) -> list[Path]:
+    """Delete leftover temp files directly in ``directory``; returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        if entry.is_file() and is_temp_name(entry.name):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def walk_posts(posts_dir: Path) -> Iterator[tuple[str, bool]]:
+    """Every file under posts_dir as (relative path, is_temp)."""
+    for root, dirs, files in os.walk(posts_dir):
+        dirs.sort()
+        rel_root = Path(root).relative_to(posts_dir).as_posix()
+        for name in sorted(files):
+            rel = name if rel_root == "." else f"{rel_root}/{name}"
+            yield rel, is_temp_name(name)
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, or None when it is missing or unreadable as UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (FileNotFoundError, UnicodeDecodeError, IsADirectoryError):
+        return None

@@ -1,0 +1,150 @@
+"""Frozen records the archive hands back to its callers (jobs)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Status = Literal["new", "updated", "unchanged", "duplicate", "merged"]
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """Outcome of storing one article.
+
+    ``status``: "new" (a new story), "updated" (a new revision of a known one), "unchanged" (nothing
+    written), "merged" (a known story reached through another feed or link: the feed is added to
+    it), "duplicate" (stored as its own article but flagged ``duplicate_of`` a near-identical one).
+    ``rule``: the dedup rule that decided: "guid", "link_date", "url", "content_hash", "simhash" or
+    "new". ``path``: the post file, relative to posts_dir, forward slashes.
+    """
+
+    id: str
+    status: Status
+    path: str | None
+    rule: str
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the scheduler remembers about one feed between runs (all datetimes aware, UTC)."""
+
+    name: str
+    url: str
+    original_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    status: int | None = None
+    error: str | None = None
+    consecutive_failures: int = 0
+    disabled: bool = False
+    disabled_reason: str | None = None
+    moved_from: str | None = None
+    backoff_until: datetime | None = None
+    next_run: datetime | None = None
+    retry_after_until: datetime | None = None
+    rules_missed: int = 0
+    last_new_at: datetime | None = None
+    items_total: int = 0
+    last_items: int = 0
+    last_new: int = 0
+    interval: float | None = None  # current (adaptive) polling interval, seconds
+    max_age_until: datetime | None = None  # Cache-Control max-age / feed ttl: don't poll before
+    extra: dict[str, Any] = field(default_factory=dict)  # room for the daemon, stored as JSON
+
+
+FEED_STATE_TYPES: dict[str, type] = {
+    f.name: (
+        str
+        if "datetime" in str(f.type) or "dict" in str(f.type)
+        else int
+        if str(f.type).startswith(("int", "bool"))
+        else float
+        if str(f.type).startswith("float")
+        else str
+    )
+    for f in dataclasses.fields(FeedState)
+}
+
+
+def feed_state_to_row(state: FeedState) -> dict[str, Any]:
+    import json
+
+    row: dict[str, Any] = {}
+    for f in dataclasses.fields(state):
+        value = getattr(state, f.name)
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        elif isinstance(value, dict):
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        row[f.name] = value
+    return row
+
+
+def feed_state_from_row(row: dict[str, Any]) -> FeedState:
+    import json
+
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(FeedState):
+        if f.name not in row:
+            continue
+        value = row[f.name]
+        kind = str(f.type)
+        if value is not None and "datetime" in kind:
+            value = parse_iso(value)
+        elif kind.startswith("bool"):
+            value = bool(value)
+        elif f.name == "extra":
+            value = json.loads(value) if value else {}
+        elif kind.startswith("int") and value is None:
+            value = 0
+        kwargs[f.name] = value
+    return FeedState(**kwargs)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Result of ``Archive.verify``: ``ok`` is False when anything is wrong after any repair."""
+
+    ok: bool
+    problems: list[str]
+    repaired: list[str]
+    orphans: list[str]
+    checked: int = 0
+
+
+@dataclass(frozen=True)
+class ImportSkip:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Result of ``Archive.import_tree``: per-file outcome, skipped files with their reason."""
+
+    imported: list[str]  # article ids, new or merged
+    skipped: list[ImportSkip]
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def iso(moment: datetime) -> str:
+    """``2022-02-08T08:00:05Z`` (UTC, seconds)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: the archive needs aware datetimes")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """Inverse of :func:`iso` (accepts any ISO 8601 with an offset)."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

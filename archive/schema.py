@@ -1,0 +1,184 @@
+"""The archive's SQLite schema, created and migrated through sqlite-utils.
+
+Tables (``datasette archive.db`` browses all of them; ``articles`` has its search box):
+
+- ``articles``: one row per story, its newest version. ``search_title``/``search_body`` hold the
+  CJK-bigram shadow text (archive.textindex) indexed by ``articles_fts`` (FTS5, unicode61,
+  external content, kept current by triggers).
+- ``article_feeds``: every feed that lists an article (the first is ``articles.feed``).
+- ``article_keys``: identity keys (``g|feed|guid`` or ``l|feed|url key|date``) → article, with the
+  fingerprint and content hash last seen through that key.
+- ``article_urls``: URL keys (archive.identity.url_key) → articles; several articles may share one.
+- ``simhash_bands``: four 16-bit bands of each article's simhash, for near-duplicate lookups.
+- ``revisions``: earlier versions of edited articles (the current one is in ``articles``).
+- ``audit``: every dedup decision: rule, action, when.
+- ``raw_pages``: the fetched page, zlib-compressed, for ``reparse``.
+- ``feeds``: per-feed fetch state (FeedState). ``checkpoints``: backfill progress.
+- ``pending_files``: posts committed to the database but not yet written (crash recovery).
+- ``meta``: schema version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+
+from archive.errors import SchemaError
+
+SCHEMA_VERSION = 1
+
+ARTICLE_COLUMNS: dict[str, type] = {
+    "id": str,
+    "feed": str,
+    "site": str,
+    "category": str,
+    "title": str,
+    "url": str,
+    "canonical_url": str,
+    "guid": str,
+    "published": str,
+    "updated": str,
+    "author": str,
+    "source": str,
+    "editor": str,
+    "image": str,
+    "summary": str,
+    "body_html": str,
+    "body_text": str,
+    "flags": str,
+    "rules": str,
+    "content_hash": str,
+    "version_hash": str,
+    "simhash": int,
+    "duplicate_of": str,
+    "path": str,
+    "revisions": int,
+    "first_seen": str,
+    "last_changed": str,
+    "search_title": str,
+    "search_body": str,
+}
+FTS_COLUMNS = ["search_title", "search_body"]
+
+
+def connect(path: str) -> sqlite_utils.Database:
+    """Open the database in WAL mode with synchronous=NORMAL (durable at each commit but the last)."""
+    conn = sqlite3.connect(path, timeout=30.0)
+    db = sqlite_utils.Database(conn)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("PRAGMA cache_size=-65536")
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create every table, index and the FTS configuration; refuse a database from the future."""
+    version = _version(db)
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"database schema version {version} is newer than this newsroll ({SCHEMA_VERSION})")
+    if version == SCHEMA_VERSION and db.table("articles_fts").exists():
+        return
+    with db.atomic():
+        _create_tables(db)
+        db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+def _version(db: sqlite_utils.Database) -> int:
+    if not db.table("meta").exists():
+        return 0
+    row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    articles = db.table("articles")
+    articles.create(ARTICLE_COLUMNS, pk="id", not_null={"feed", "title", "published"}, if_not_exists=True)
+    for cols in (["published"], ["content_hash"], ["feed", "published"], ["site", "published"]):
+        articles.create_index(cols, if_not_exists=True)
+    if not db.table("articles_fts").exists():
+        articles.enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="unicode61", create_triggers=True)
+        # sqlite-utils' update trigger re-indexes on any column change; only text changes need it.
+        db.execute("DROP TRIGGER IF EXISTS [articles_au]")
+        db.execute(
+            "CREATE TRIGGER [articles_au] AFTER UPDATE OF [search_title], [search_body] ON [articles] BEGIN\n"
+            "  INSERT INTO [articles_fts] ([articles_fts], rowid, [search_title], [search_body])"
+            " VALUES('delete', old.rowid, old.[search_title], old.[search_body]);\n"
+            "  INSERT INTO [articles_fts] (rowid, [search_title], [search_body])"
+            " VALUES (new.rowid, new.[search_title], new.[search_body]);\n"
+            "END"
+        )
+    db.table("article_feeds").create(
+        {"article_id": str, "feed": str, "first_seen": str}, pk=("article_id", "feed"), if_not_exists=True
+    )
+    db.table("article_feeds").create_index(["feed", "article_id"], if_not_exists=True)
+    db.table("article_keys").create(
+        {
+            "key": str,
+            "article_id": str,
+            "feed": str,
+            "guid": str,
+            "url_key": str,
+            "rule": str,
+            "item_fingerprint": str,
+            "version_hash": str,
+            "first_seen": str,
+        },
+        pk="key",
+        if_not_exists=True,
+    )
+    db.table("article_keys").create_index(["feed", "url_key"], if_not_exists=True)
+    db.table("article_keys").create_index(["article_id"], if_not_exists=True)
+    db.table("article_urls").create(
+        {"url_key": str, "article_id": str}, pk=("url_key", "article_id"), if_not_exists=True
+    )
+    db.table("article_urls").create_index(["article_id"], if_not_exists=True)
+    db.table("simhash_bands").create(
+        {"band": int, "article_id": str}, pk=("band", "article_id"), if_not_exists=True
+    )
+    db.table("revisions").create(
+        {
+            "article_id": str,
+            "rev": int,
+            "title": str,
+            "body_html": str,
+            "body_text": str,
+            "published": str,
+            "updated": str,
+            "version_hash": str,
+            "stored_at": str,
+            "feed": str,
+        },
+        pk=("article_id", "rev"),
+        if_not_exists=True,
+    )
+    db.table("audit").create(
+        {
+            "seq": int,
+            "at": str,
+            "article_id": str,
+            "action": str,
+            "rule": str,
+            "feed": str,
+            "key": str,
+            "other_id": str,
+            "detail": str,
+        },
+        pk="seq",
+        if_not_exists=True,
+    )
+    db.table("audit").create_index(["article_id"], if_not_exists=True)
+    db.table("raw_pages").create(
+        {"article_id": str, "url": str, "charset": str, "raw_zlib": bytes, "stored_at": str},
+        pk="article_id",
+        if_not_exists=True,
+    )
+    db.table("checkpoints").create(
+        {"key": str, "value": str, "updated_at": str}, pk="key", if_not_exists=True
+    )
+    db.table("pending_files").create(
+        {"article_id": str, "old_path": str}, pk="article_id", if_not_exists=True
+    )
+    db.table("feeds").create({"name": str}, pk="name", if_not_exists=True)

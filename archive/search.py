@@ -1,0 +1,203 @@
+"""Search and export queries (read-only SQL over ``articles`` and ``articles_fts``).
+
+Results are plain dicts (the CLI's JSON contract): ``id``, ``title``, ``url``, ``source_url``,
+``canonical_url``, ``feed`` (primary), ``feeds`` (all), ``site``, ``category``, ``published`` and
+``updated`` (ISO 8601 UTC), ``path`` (relative to posts_dir), ``revisions``, ``summary``, ``snippet``,
+``flags``, ``duplicate_of``. An empty query lists what the filters match, newest first; a query
+ranks by bm25 (title weighted ×4), then date.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from archive.errors import QueryError
+from archive.models import iso
+from archive.textindex import cjk_terms, translate_query
+
+RESULT_COLUMNS = (
+    "rowid",
+    "id",
+    "title",
+    "url",
+    "canonical_url",
+    "feed",
+    "site",
+    "category",
+    "published",
+    "updated",
+    "path",
+    "revisions",
+    "summary",
+    "flags",
+    "duplicate_of",
+    "author",
+    "source",
+    "editor",
+    "image",
+    "guid",
+)
+TITLE_WEIGHT = 4.0
+SNIPPET_CHARS = 120
+
+DateLike = datetime | date | str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    feed: str | None = None
+    site: str | None = None
+    since: str | None = None  # ISO UTC, inclusive
+    until: str | None = None  # ISO UTC, inclusive
+
+
+def make_filters(feed: str | None, site: str | None, since: DateLike, until: DateLike) -> Filters:
+    """Normalize filter values; a date-only ``until`` includes that whole day. Raises QueryError."""
+    return Filters(feed or None, site or None, _bound(since, end=False), _bound(until, end=True))
+
+
+def _bound(value: DateLike, *, end: bool) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                value = date.fromisoformat(text)
+            else:
+                value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise QueryError(f"not a date: {text!r} (use YYYY-MM-DD or an ISO 8601 time)") from None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return iso(moment)
+    moment = datetime.combine(value, time(0, 0), tzinfo=UTC)
+    if end:
+        moment += timedelta(days=1) - timedelta(seconds=1)
+    return iso(moment)
+
+
+def _where(filters: Filters, alias: str = "a") -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.feed:
+        clauses.append(f"{alias}.id in (select article_id from article_feeds where feed = ?)")
+        params.append(filters.feed)
+    if filters.site:
+        clauses.append(f"{alias}.site = ?")
+        params.append(filters.site)
+    if filters.since:
+        clauses.append(f"{alias}.published >= ?")
+        params.append(filters.since)
+    if filters.until:
+        clauses.append(f"{alias}.published <= ?")
+        params.append(filters.until)
+    return clauses, params
+
+
+def search_rows(
+    conn: sqlite3.Connection, query: str, filters: Filters, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """One page of results (see module docstring)."""
+    if limit < 0 or offset < 0:
+        raise QueryError("limit and offset must not be negative")
+    cols = ", ".join(f"a.{c}" for c in RESULT_COLUMNS)
+    clauses, params = _where(filters)
+    match = translate_query(query)
+    if match is None:
+        where = (" where " + " and ".join(clauses)) if clauses else ""
+        sql = f"select {cols} from articles a{where} order by a.published desc, a.rowid desc limit ? offset ?"
+        rows = _run(conn, sql, [*params, limit, offset])
+    else:
+        where = " and ".join(["articles_fts match ?", *clauses])
+        sql = (
+            f"select {cols} from articles_fts join articles a on a.rowid = articles_fts.rowid where {where} "
+            f"order by bm25(articles_fts, {TITLE_WEIGHT}, 1.0), a.published desc limit ? offset ?"
+        )
+        rows = _run(conn, sql, [match, *params, limit, offset])
+    return _results(conn, rows, cjk_terms(query))
+
+
+def export_rows(conn: sqlite3.Connection, query: str, filters: Filters) -> Iterator[dict[str, Any]]:
+    """Every matching article with its body (``body_html``, ``body_text``), streamed in pages."""
+    offset = 0
+    page = 500
+    while True:
+        batch = search_rows(conn, query, filters, page, offset)
+        if not batch:
+            return
+        ids = [r["id"] for r in batch]
+        marks = ",".join("?" * len(ids))
+        bodies = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(f"select id, body_html, body_text from articles where id in ({marks})", ids)
+        }
+        for result in batch:
+            result["body_html"], result["body_text"] = bodies.get(result["id"], ("", ""))
+            yield result
+        offset += page
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "fts5" in message or "syntax error" in message or "no such column" in message:
+            raise QueryError(f"malformed query: {message}") from None
+        raise
+
+
+def _results(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], terms: list[str]) -> list[dict[str, Any]]:
+    results = [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows]
+    if not results:
+        return []
+    feeds = feeds_of(conn, [r["id"] for r in results])
+    marks = ",".join("?" * len(results))
+    texts: dict[str, str] = dict(
+        conn.execute(
+            f"select id, body_text from articles where id in ({marks})", [r["id"] for r in results]
+        ).fetchall()
+    )
+    for r in results:
+        r.pop("rowid")
+        r["source_url"] = r["url"]
+        r["feeds"] = feeds.get(r["id"], [r["feed"]])
+        r["flags"] = json.loads(r["flags"]) if r["flags"] else []
+        r["snippet"] = snippet(texts.get(r["id"]) or r["summary"] or "", terms)
+    return results
+
+
+def feeds_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    """Feeds listing each article, primary feed first, then in the order they were seen."""
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"select f.article_id, f.feed from article_feeds f join articles a on a.id = f.article_id "
+            f"where f.article_id in ({marks}) order by f.article_id, f.feed = a.feed desc, f.first_seen, f.feed",
+            chunk,
+        )
+        for article_id, feed in rows:
+            out.setdefault(article_id, []).append(feed)
+    return out
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """About SNIPPET_CHARS characters of ``text`` around the first query term found."""
+    flat = " ".join(text.split())
+    lowered = flat.lower()
+    position = -1
+    for term in terms:
+        position = lowered.find(term.lower())
+        if position >= 0:
+            break
+    start = max(0, position - SNIPPET_CHARS // 3) if position >= 0 else 0
+    piece = flat[start : start + SNIPPET_CHARS]
+    return ("…" if start > 0 else "") + piece + ("…" if start + SNIPPET_CHARS < len(flat) else "")

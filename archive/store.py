@@ -1,0 +1,381 @@
+"""Deciding what an incoming article is (dedup layers) and writing it, inside one transaction.
+
+Layers, in order, each decision written to ``audit`` with its rule and time:
+
+1. ``guid``: the feed's guid (per feed). When an item has no guid, or its guid is repeated
+   within one listing for different links, its identity is ``link_date`` (URL key + published).
+   A known identity key → the same article: ``unchanged`` or, if title/body changed since that
+   source last showed it, ``updated`` (the old version goes to ``revisions``).
+2. ``url``: an article of *another* feed with the same URL key (tracking stripped, http/https,
+   Sina mobile/desktop, the page's rel=canonical) → ``merged`` (this feed is added to it).
+   Articles of the *same* feed sharing a link are distinct (distinct guids, or distinct dates).
+3. ``content_hash``: the same text from another feed → ``merged``; from the same feed →
+   stored as its own article flagged ``duplicate_of``.
+4. ``simhash``: a near-identical text (Hamming distance ≤ 3 on 64 bits) → stored, ``duplicate_of``.
+5. otherwise ``new``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from archive import identity
+from archive.errors import StoreError
+from archive.files import post_path
+from archive.models import Status, StoreResult, iso
+from archive.textindex import index_text
+from scraper.models import Article
+
+logger = logging.getLogger(__name__)
+
+RAW_ZLIB_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything about one incoming article that needs no database (computed before the transaction)."""
+
+    article: Article
+    published: str
+    key: str  # identity key
+    key_rule: str  # "guid" | "link_date"
+    guid_key: str | None  # the guid key when a repeated guid forced the link_date fallback
+    url_key: str
+    url_keys: tuple[str, ...]
+    content_hash: str
+    version_hash: str
+    simhash: int | None
+    search_title: str
+    search_body: str
+    flags: str
+
+
+def prepare_batch(articles: Sequence[Article]) -> list[Prepared]:
+    """Compute identities and hashes; guids repeated within the batch for different links fall back."""
+    links_per_guid: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for article in articles:
+        if article.guid:
+            links_per_guid[(article.feed, article.guid)].add(identity.url_key(article.url))
+    return [_prepare(a, len(links_per_guid.get((a.feed, a.guid or ""), ())) > 1) for a in articles]
+
+
+def _prepare(article: Article, guid_repeated: bool) -> Prepared:
+    if article.published.tzinfo is None:
+        raise StoreError(f"article {article.url!r}: published is a naive datetime")
+    published = iso(article.published)
+    ukey = identity.url_key(article.url)
+    keys = [ukey]
+    if article.canonical_url:
+        ckey = identity.url_key(article.canonical_url)
+        if ckey and ckey not in keys:
+            keys.append(ckey)
+    guid = (article.guid or "").strip()
+    guid_key = f"g|{article.feed}|{guid}" if guid else None
+    if guid_key and not guid_repeated:
+        key, rule, fallback = guid_key, "guid", None
+    else:
+        key, rule, fallback = f"l|{article.feed}|{ukey}|{published}", "link_date", guid_key
+    return Prepared(
+        article=article,
+        published=published,
+        key=key,
+        key_rule=rule,
+        guid_key=fallback,
+        url_key=ukey,
+        url_keys=tuple(k for k in keys if k),
+        content_hash=identity.content_hash(article.title, article.body_text),
+        version_hash=identity.version_hash(article.title, article.body_text),
+        simhash=identity.simhash(article.body_text),
+        search_title=index_text(article.title),
+        search_body=index_text(article.body_text),
+        flags=json.dumps(sorted(set(article.flags)), ensure_ascii=False) if article.flags else "",
+    )
+
+
+class BatchWriter:
+    """Applies prepared articles to the database; call inside one transaction.
+
+    ``to_render`` collects the ids whose post file must be (re)written after the commit.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, now: datetime) -> None:
+        self.conn = db.conn
+        self.now = iso(now)
+        self.to_render: list[str] = []
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def _key_row(self, key: str) -> dict[str, Any] | None:
+        cur = self.conn.execute(
+            "select key, article_id, rule, version_hash, item_fingerprint, url_key from article_keys where key = ?",
+            (key,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(
+            zip(
+                ("key", "article_id", "rule", "version_hash", "item_fingerprint", "url_key"), row, strict=True
+            )
+        )
+
+    def _listed_in(self, article_id: str, feed: str) -> bool:
+        return (
+            self.conn.execute(
+                "select 1 from article_feeds where article_id = ? and feed = ?", (article_id, feed)
+            ).fetchone()
+            is not None
+        )
+
+    def _url_candidates(self, url_keys: Sequence[str]) -> list[str]:
+        marks = ",".join("?" * len(url_keys))
+        rows = self.conn.execute(
+            f"select distinct u.article_id from article_urls u join articles a on a.id = u.article_id "
+            f"where u.url_key in ({marks}) order by a.rowid",
+            tuple(url_keys),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _near_duplicate(self, value: int) -> str | None:
+        bands = identity.simhash_bands(value)
+        rows = self.conn.execute(
+            "select distinct a.id, a.simhash from simhash_bands b join articles a on a.id = b.article_id "
+            "where b.band in (?,?,?,?) order by a.rowid limit 200",
+            bands,
+        ).fetchall()
+        for article_id, other in rows:
+            if other is not None and identity.hamming(value, other) <= identity.SIMHASH_MAX_DISTANCE:
+                return str(article_id)
+        return None
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def apply(self, p: Prepared) -> StoreResult:
+        key_row = self._key_row(p.key)
+        if key_row is None and p.guid_key:
+            guid_row = self._key_row(p.guid_key)
+            if guid_row and guid_row["url_key"] == p.url_key:
+                key_row = guid_row
+        if key_row is not None:
+            return self._known(p, key_row)
+        feed = p.article.feed
+        for candidate in self._url_candidates(p.url_keys) if p.url_keys else []:
+            if not self._listed_in(candidate, feed):
+                return self._merge(p, candidate, "url")
+        duplicate_of, rule = None, "new"
+        if p.content_hash:
+            rows = self.conn.execute(
+                "select id from articles where content_hash = ? order by rowid", (p.content_hash,)
+            ).fetchall()
+            for (candidate,) in rows:
+                if not self._listed_in(candidate, feed):
+                    return self._merge(p, candidate, "content_hash")
+            if rows:
+                duplicate_of, rule = rows[0][0], "content_hash"
+        if duplicate_of is None and p.simhash is not None:
+            duplicate_of = self._near_duplicate(p.simhash)
+            if duplicate_of:
+                rule = "simhash"
+        return self._insert(p, duplicate_of, rule)
+
+    def _known(self, p: Prepared, key_row: dict[str, Any]) -> StoreResult:
+        article_id = key_row["article_id"]
+        row = self.conn.execute(
+            "select version_hash, path, revisions from articles where id = ?", (article_id,)
+        ).fetchone()
+        if row is None:  # a key left behind by a removed article: treat as new
+            self.conn.execute("delete from article_keys where key = ?", (key_row["key"],))
+            return self.apply(p)
+        current_hash, path, revisions = row
+        if p.version_hash in (key_row["version_hash"], current_hash):
+            if (key_row["item_fingerprint"] or "") != p.article.item_fingerprint or (
+                key_row["version_hash"] != p.version_hash
+            ):
+                self.conn.execute(
+                    "update article_keys set item_fingerprint = ?, version_hash = ? where key = ?",
+                    (p.article.item_fingerprint, p.version_hash, key_row["key"]),
+                )
+            return StoreResult(article_id, "unchanged", path, key_row["rule"])
+        self._revise(article_id, p, revisions)
+        self.conn.execute(
+            "update article_keys set item_fingerprint = ?, version_hash = ? where key = ?",
+            (p.article.item_fingerprint, p.version_hash, key_row["key"]),
+        )
+        self._audit(article_id, "updated", key_row["rule"], p, None, f"revision {revisions + 1}")
+        self._pending(article_id)
+        return StoreResult(article_id, "updated", path, key_row["rule"])
+
+    def _revise(self, article_id: str, p: Prepared, revisions: int) -> None:
+        self.conn.execute(
+            "insert into revisions (article_id, rev, title, body_html, body_text, published, updated, "
+            "version_hash, stored_at, feed) select id, ?, title, body_html, body_text, published, updated, "
+            "version_hash, last_changed, feed from articles where id = ?",
+            (revisions, article_id),
+        )
+        a = p.article
+        self.conn.execute(
+            "update articles set title = ?, body_html = ?, body_text = ?, summary = ?, image = ?, updated = ?, "
+            "author = coalesce(?, author), source = coalesce(?, source), editor = coalesce(?, editor), "
+            "flags = ?, rules = ?, content_hash = ?, version_hash = ?, simhash = ?, revisions = ?, "
+            "last_changed = ?, search_title = ?, search_body = ? where id = ?",
+            (
+                a.title,
+                a.body_html,
+                a.body_text,
+                a.summary,
+                a.image or "",
+                iso(a.updated) if a.updated else self.now,
+                a.author,
+                a.source,
+                a.editor,
+                p.flags,
+                a.rules,
+                p.content_hash,
+                p.version_hash,
+                p.simhash,
+                revisions + 1,
+                self.now,
+                p.search_title,
+                p.search_body,
+                article_id,
+            ),
+        )
+        self._simhash(article_id, p.simhash, replace=True)
+        self._urls(article_id, p.url_keys)
+        self._raw(article_id, a)
+
+    def _merge(self, p: Prepared, article_id: str, rule: str) -> StoreResult:
+        self.conn.execute(
+            "insert or ignore into article_feeds (article_id, feed, first_seen) values (?, ?, ?)",
+            (article_id, p.article.feed, self.now),
+        )
+        self._key(p, article_id, rule)
+        self._urls(article_id, p.url_keys)
+        path = self.conn.execute("select path from articles where id = ?", (article_id,)).fetchone()[0]
+        self._audit(article_id, "merged", rule, p, None, p.article.url)
+        self._pending(article_id)
+        return StoreResult(article_id, "merged", path, rule)
+
+    def _insert(self, p: Prepared, duplicate_of: str | None, rule: str) -> StoreResult:
+        a = p.article
+        article_id = identity.article_id(p.key)
+        salt = 0
+        while self.conn.execute("select 1 from articles where id = ?", (article_id,)).fetchone():
+            salt += 1
+            article_id = identity.article_id(f"{p.key}#{salt}")
+        path = post_path(article_id, a.published)
+        canonical = identity.clean_url(a.canonical_url) if a.canonical_url else identity.clean_url(a.url)
+        self.conn.execute(
+            "insert into articles (id, feed, site, category, title, url, canonical_url, guid, published, "
+            "updated, author, source, editor, image, summary, body_html, body_text, flags, rules, "
+            "content_hash, version_hash, simhash, duplicate_of, path, revisions, first_seen, last_changed, "
+            "search_title, search_body) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article_id,
+                a.feed,
+                a.site,
+                a.category,
+                a.title,
+                a.url,
+                canonical,
+                a.guid,
+                p.published,
+                iso(a.updated) if a.updated else None,
+                a.author,
+                a.source,
+                a.editor,
+                a.image or "",
+                a.summary,
+                a.body_html,
+                a.body_text,
+                p.flags,
+                a.rules,
+                p.content_hash,
+                p.version_hash,
+                p.simhash,
+                duplicate_of,
+                path,
+                1,
+                self.now,
+                self.now,
+                p.search_title,
+                p.search_body,
+            ),
+        )
+        self.conn.execute(
+            "insert into article_feeds (article_id, feed, first_seen) values (?, ?, ?)",
+            (article_id, a.feed, self.now),
+        )
+        self._key(p, article_id, p.key_rule)
+        self._urls(article_id, p.url_keys)
+        self._simhash(article_id, p.simhash, replace=False)
+        self._raw(article_id, a)
+        status: Status = "duplicate" if duplicate_of else "new"
+        self._audit(article_id, status, rule, p, duplicate_of, a.url)
+        self._pending(article_id)
+        return StoreResult(article_id, status, path, rule, duplicate_of)
+
+    # -- small writes -------------------------------------------------------------------------
+
+    def _key(self, p: Prepared, article_id: str, rule: str) -> None:
+        a = p.article
+        self.conn.execute(
+            "insert or replace into article_keys (key, article_id, feed, guid, url_key, rule, item_fingerprint, "
+            "version_hash, first_seen) values (?,?,?,?,?,?,?,?,?)",
+            (
+                p.key,
+                article_id,
+                a.feed,
+                a.guid,
+                p.url_key,
+                rule,
+                a.item_fingerprint,
+                p.version_hash,
+                self.now,
+            ),
+        )
+
+    def _urls(self, article_id: str, url_keys: Sequence[str]) -> None:
+        self.conn.executemany(
+            "insert or ignore into article_urls (url_key, article_id) values (?, ?)",
+            [(k, article_id) for k in url_keys],
+        )
+
+    def _simhash(self, article_id: str, value: int | None, *, replace: bool) -> None:
+        if replace:
+            self.conn.execute("delete from simhash_bands where article_id = ?", (article_id,))
+        if value is not None:
+            self.conn.executemany(
+                "insert or ignore into simhash_bands (band, article_id) values (?, ?)",
+                [(band, article_id) for band in identity.simhash_bands(value)],
+            )
+
+    def _raw(self, article_id: str, a: Article) -> None:
+        if a.raw_html is None:
+            return
+        self.conn.execute(
+            "insert or replace into raw_pages (article_id, url, charset, raw_zlib, stored_at) values (?,?,?,?,?)",
+            (article_id, a.url, a.raw_charset, zlib.compress(a.raw_html, RAW_ZLIB_LEVEL), self.now),
+        )
+
+    def _audit(
+        self, article_id: str, action: str, rule: str, p: Prepared, other: str | None, detail: str
+    ) -> None:
+        self.conn.execute(
+            "insert into audit (at, article_id, action, rule, feed, key, other_id, detail) values (?,?,?,?,?,?,?,?)",
+            (self.now, article_id, action, rule, p.article.feed, p.key, other, detail),
+        )
+
+    def _pending(self, article_id: str) -> None:
+        self.conn.execute("insert or ignore into pending_files (article_id) values (?)", (article_id,))
+        if article_id not in self.to_render:
+            self.to_render.append(article_id)

@@ -1,0 +1,117 @@
+"""``verify``: the database is sound and every post file is exactly what the database renders.
+
+Checks: SQLite ``quick_check``; the FTS index agrees with ``articles``; no posts pending; every
+article's file exists with the content rendered from its row (byte for byte); no temporary files;
+no orphans (files under posts_dir that no article owns). ``repair=True`` rewrites missing or stale
+posts, finishes pending ones, removes temp files and rebuilds a damaged FTS index; orphans are only
+reported (they may be someone's own files). The report is ``ok`` when nothing is wrong *after* repair.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archive.files import read_text, walk_posts, write_atomic
+from archive.models import VerifyReport
+from archive.posts import post_text_for_row
+from archive.search import feeds_of
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
+
+logger = logging.getLogger(__name__)
+CHUNK = 1000
+
+
+def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
+    problems: list[str] = []
+    repaired: list[str] = []
+    conn = archive.db.conn
+    _check_database(archive, repair, problems, repaired)
+    pending = [r[0] for r in conn.execute("select article_id from pending_files")]
+    if pending:
+        if repair:
+            archive.finish_pending()
+            repaired.append(f"wrote {len(pending)} pending posts")
+        else:
+            problems.append(f"{len(pending)} posts committed but not written (pending)")
+    known: set[str] = set()
+    checked = 0
+    last_rowid = 0
+    while True:
+        cur = conn.execute(
+            "select rowid, * from articles where rowid > ? order by rowid limit ?", (last_rowid, CHUNK)
+        )
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        if not rows:
+            break
+        last_rowid = rows[-1]["rowid"]
+        feeds = feeds_of(conn, [r["id"] for r in rows])
+        for row in rows:
+            checked += 1
+            known.add(row["path"])
+            _check_post(
+                archive.posts_dir, row, feeds.get(row["id"], [row["feed"]]), repair, problems, repaired
+            )
+    orphans: list[str] = []
+    for rel, is_temp in walk_posts(archive.posts_dir):
+        if is_temp:
+            if repair:
+                (archive.posts_dir / rel).unlink(missing_ok=True)
+                repaired.append(f"removed temp file {rel}")
+            else:
+                problems.append(f"temp file left: {rel}")
+        elif rel not in known:
+            orphans.append(rel)
+    problems.extend(f"orphan file (no article): {rel}" for rel in orphans)
+    logger.info(
+        "verify: %d articles, %d problems, %d repaired, %d orphans",
+        checked,
+        len(problems),
+        len(repaired),
+        len(orphans),
+    )
+    return VerifyReport(
+        ok=not problems, problems=problems, repaired=repaired, orphans=orphans, checked=checked
+    )
+
+
+def _check_database(archive: Archive, repair: bool, problems: list[str], repaired: list[str]) -> None:
+    conn = archive.db.conn
+    result = conn.execute("pragma quick_check").fetchone()[0]
+    if result != "ok":
+        problems.append(f"sqlite quick_check: {result}")
+    try:
+        conn.execute("insert into articles_fts(articles_fts) values('integrity-check')")
+    except sqlite3.DatabaseError as exc:
+        if repair:
+            archive.db.table("articles").rebuild_fts()
+            repaired.append("rebuilt the search index")
+        else:
+            problems.append(f"search index: {exc}")
+
+
+def _check_post(
+    posts_dir: Path,
+    row: dict[str, object],
+    feeds: list[str],
+    repair: bool,
+    problems: list[str],
+    repaired: list[str],
+) -> None:
+    rel = str(row["path"])
+    expected = post_text_for_row(row, feeds)
+    target = posts_dir / rel
+    actual = read_text(target)
+    if actual == expected:
+        return
+    what = "missing" if actual is None and not target.exists() else "stale"
+    if repair:
+        write_atomic(target, expected)
+        repaired.append(f"rewrote {what} post {rel} ({row['id']})")
+    else:
+        problems.append(f"{what} post {rel} ({row['id']})")
