@@ -99,6 +99,9 @@ def _looks_like_zlib(data: bytes) -> bool:
 
 
 class BrotliDecoder:
+    # brotli's output limit is a soft one (the buffer may overshoot it up to twice): ask for half.
+    _LIMIT = PIECE // 2
+
     def __init__(self) -> None:
         self._obj = brotli.Decompressor()
         self._started = False
@@ -108,21 +111,30 @@ class BrotliDecoder:
             return
         self._started = True
         try:
-            out = self._obj.process(data, output_buffer_limit=PIECE)
+            out = self._obj.process(data, output_buffer_limit=self._LIMIT)
             if out:
                 yield out
-            while not self._obj.can_accept_more_data():
-                out = self._obj.process(b"", output_buffer_limit=PIECE)
+            while out and not self._obj.is_finished():  # drain what this input holds
+                out = self._obj.process(b"", output_buffer_limit=self._LIMIT)
+                if out:
+                    yield out
+        except brotli.error as exc:
+            raise DecodeError(f"corrupt br stream: {exc}") from exc
+
+    def finish(self) -> Iterator[bytes]:
+        if not self._started:
+            return
+        try:
+            # Input may still sit in the decoder's buffers: drain it before judging the end.
+            while not self._obj.is_finished():
+                out = self._obj.process(b"", output_buffer_limit=self._LIMIT)
                 if not out:
                     break
                 yield out
         except brotli.error as exc:
             raise DecodeError(f"corrupt br stream: {exc}") from exc
-
-    def finish(self) -> Iterator[bytes]:
-        if self._started and not self._obj.is_finished():
+        if not self._obj.is_finished():
             raise DecodeError("truncated br stream")
-        return iter(())
 
 
 class ChainDecoder:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 class _HostState:
     slots: asyncio.Semaphore
     next_start: float = 0.0  # earliest start for the next request (interval spacing)
+    last_start: float | None = None
     not_before: float = 0.0  # the server asked us not to come back before this
     min_interval: float = 0.0  # Crawl-delay, if larger than the default interval
 
@@ -53,6 +54,8 @@ class HostGate:
         """Raise the interval for ``host`` to a robots.txt Crawl-delay (never lowers it)."""
         state = self._state(host)
         state.min_interval = max(0.0, delay or 0.0)
+        if state.last_start is not None:  # learnt after a request (robots.txt itself) started
+            state.next_start = max(state.next_start, state.last_start + self.interval_for(host))
 
     def hold(self, host: str, seconds: float) -> None:
         """Let no request start to ``host`` for ``seconds`` from now (Retry-After)."""
@@ -77,6 +80,7 @@ class HostGate:
             now = self._clock()
             start = max(now, state.next_start, state.not_before)
             if start <= now:
+                state.last_start = now
                 state.next_start = now + self.interval_for(host)
                 return
             # Reserve nothing while asleep: a Retry-After arriving meanwhile still applies.

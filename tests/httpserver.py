@@ -70,6 +70,8 @@ class Reply:
     trickle: seconds between body pieces of ``trickle_size`` bytes.
     gzip: compress the body and send ``Content-Encoding: gzip``.
     cut_at: send only this many body bytes, then close (Content-Length still says the full size).
+    stall_at: send this many body bytes, then stall until the server stops (a hang mid-body).
+    drop: close the connection without any response.
     length: "content-length" (default), "chunked", or "close" (no length; the close ends the body).
     etag/last_modified: validators; a request carrying a matching If-None-Match /
     If-Modified-Since gets 304 without a body.
@@ -85,6 +87,8 @@ class Reply:
     trickle_size: int = 1
     gzip: bool = False
     cut_at: int | None = None
+    stall_at: int | None = None
+    drop: bool = False
     length: str = "content-length"
     etag: str | None = None
     last_modified: str | None = None
@@ -108,12 +112,14 @@ class TestServer:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, routes: Mapping[str, Route] | None = None) -> None:
+    def __init__(self, routes: Mapping[str, Any] | None = None) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[RequestRecord] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._script_pos: dict[str, int] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0  # most requests being served at once
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         address = self._httpd.server_address
@@ -146,6 +152,15 @@ class TestServer:
     def _log(self, record: RequestRecord) -> None:
         with self._lock:
             self.requests.append(record)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def _reply_for(self, record: RequestRecord) -> Reply:
         route = self.routes.get(record.path)
@@ -215,16 +230,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             client=self.client_address[:2],
         )
         owner._log(record)
+        owner._enter()
         try:
             reply = owner._reply_for(record)
             self._send(reply, record, send_body)
         except (ConnectionError, TimeoutError, OSError):
             self.close_connection = True
+        finally:
+            owner._leave()
 
     def _send(self, reply: Reply, record: RequestRecord, send_body: bool) -> None:
         stop = self.server.owner.stopping
         if reply.delay and stop.wait(reply.delay):
             self.close_connection = True
+            return
+        if reply.drop:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
             return
         status, body = reply.status, reply.body_bytes()
         if _not_modified(reply, record.headers):
@@ -268,12 +290,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if reply.cut_at is not None:
             body = body[: reply.cut_at]
             self.close_connection = True
+        if reply.stall_at is not None:
+            self._write_piece(reply, body[: reply.stall_at])
+            self.wfile.flush()
+            stop.wait()
+            self.close_connection = True
+            return
         step = max(1, reply.trickle_size) if reply.trickle else 1 << 16
         for start in range(0, len(body), step):
-            piece = body[start : start + step]
-            if reply.length == "chunked":
-                piece = b"%x\r\n%s\r\n" % (len(piece), piece)
-            self.wfile.write(piece)
+            self._write_piece(reply, body[start : start + step])
             if reply.trickle:
                 self.wfile.flush()
                 if stop.wait(reply.trickle):
@@ -284,6 +309,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
         if reply.cut_at is not None:
             self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _write_piece(self, reply: Reply, piece: bytes) -> None:
+        if not piece:
+            return
+        if reply.length == "chunked":
+            piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+        self.wfile.write(piece)
 
 
 def _not_modified(reply: Reply, headers: dict[str, str]) -> bool:
@@ -297,7 +329,7 @@ def _not_modified(reply: Reply, headers: dict[str, str]) -> bool:
 
 
 @contextmanager
-def serve(routes: Mapping[str, Route] | None = None) -> Iterator[TestServer]:
+def serve(routes: Mapping[str, Any] | None = None) -> Iterator[TestServer]:
     """Start a server for ``routes`` on 127.0.0.1 (a free port) and stop it on exit."""
     server = TestServer(routes).start()
     try:

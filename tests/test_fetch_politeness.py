@@ -1,0 +1,135 @@
+"""Per-host politeness: the gate with an injected clock (unit) and the server's request log."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from scraper.fetch import Fetcher
+from scraper.headers import host_key
+from scraper.politeness import HostGate
+from tests.httpserver import Reply, serve
+from tests.test_fetch import FAST, run
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def gate_starts(gate: HostGate, fake: FakeTime, hosts: list[str]) -> list[tuple[str, float]]:
+    starts: list[tuple[str, float]] = []
+
+    async def one(host: str) -> None:
+        async with gate.slot(host):
+            starts.append((host, fake.now))
+
+    async def go() -> None:
+        await asyncio.gather(*(one(h) for h in hosts))
+
+    asyncio.run(go())
+    return starts
+
+
+def test_gate_spaces_starts_per_host_by_the_interval() -> None:
+    fake = FakeTime()
+    gate = HostGate(4, 0.5, clock=fake.clock, sleep=fake.sleep)
+    starts = [t for _, t in gate_starts(gate, fake, ["a:80"] * 4)]
+    assert [round(t - 100, 6) for t in starts] == [0.0, 0.5, 1.0, 1.5]
+
+
+def test_gate_crawl_delay_raises_the_interval_and_hold_delays_the_host() -> None:
+    fake = FakeTime()
+    gate = HostGate(4, 0.5, clock=fake.clock, sleep=fake.sleep)
+    gate.set_crawl_delay("a:80", 2.0)
+    assert gate.interval_for("a:80") == 2.0 and gate.interval_for("b:80") == 0.5
+    gate.set_crawl_delay("b:80", 0.1)  # never below the configured interval
+    assert gate.interval_for("b:80") == 0.5
+    gate.hold("c:80", 30.0)
+    assert gate.blocked_for("c:80") == 30.0 and gate.blocked_for("a:80") == 0.0
+    assert gate_starts(gate, fake, ["a:80", "a:80"]) == [("a:80", 100.0), ("a:80", 102.0)]
+    assert gate_starts(gate, fake, ["c:80"]) == [("c:80", 130.0)]
+
+
+def test_gate_crawl_delay_learnt_later_still_spaces_from_the_last_start() -> None:
+    fake = FakeTime()
+    gate = HostGate(4, 0.0, clock=fake.clock, sleep=fake.sleep)
+    assert gate_starts(gate, fake, ["a:80"]) == [("a:80", 100.0)]  # e.g. robots.txt itself
+    gate.set_crawl_delay("a:80", 1.5)
+    assert gate_starts(gate, fake, ["a:80"]) == [("a:80", 101.5)]
+
+
+def test_host_key_is_host_and_port() -> None:
+    assert host_key("http://Example.org/a") == "example.org:80"
+    assert host_key("https://example.org/a") == "example.org:443"
+    assert host_key("http://127.0.0.1:8080/x?y") == "127.0.0.1:8080"
+    assert host_key("http://localhost:8080/x") != host_key("http://127.0.0.1:8080/x")
+
+
+def test_interval_between_request_starts_is_respected_per_host() -> None:
+    settings = dataclasses.replace(FAST, per_host_concurrency=4, per_host_interval=0.3)
+    with serve({"/p": b"page"}) as one, serve({"/p": b"page"}) as two:
+
+        async def go() -> None:
+            async with Fetcher(settings) as fetcher:
+                urls = [one.url(f"/p?{i}") for i in range(4)] + [two.url(f"/p?{i}") for i in range(4)]
+                await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+
+        run(go())
+        for server in (one, two):
+            times = sorted(r.time for r in server.requests)
+            gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+            assert len(times) == 4 and min(gaps) >= 0.29, gaps
+        # The two hosts are paced independently: both started at once.
+        assert abs(one.requests[0].time - two.requests[0].time) < 0.2
+
+
+def test_concurrency_per_host_is_bounded_across_all_callers() -> None:
+    settings = dataclasses.replace(FAST, per_host_concurrency=2, per_host_interval=0.0)
+    with (
+        serve({"/slow": Reply(body=b"s", delay=0.2)}) as server,
+        serve({"/slow": Reply(body=b"s", delay=0.2)}) as other,
+    ):
+
+        async def go() -> None:
+            async with Fetcher(settings) as fetcher:
+                feeds = [
+                    fetcher.fetch(server.url(f"/slow?feed={i}"), accept="application/rss+xml")
+                    for i in range(3)
+                ]
+                pages = [fetcher.fetch(server.url(f"/slow?page={i}")) for i in range(3)]
+                elsewhere = [fetcher.fetch(other.url(f"/slow?{i}")) for i in range(4)]
+                await asyncio.gather(*feeds, *pages, *elsewhere)
+
+        run(go())
+        assert len(server.requests) == 6 and server.max_in_flight == 2
+        assert len(other.requests) == 4 and other.max_in_flight == 2
+
+
+def test_crawl_delay_from_robots_paces_the_host() -> None:
+    settings = dataclasses.replace(FAST, per_host_concurrency=4, per_host_interval=0.0)
+    routes = {"/robots.txt": "User-agent: *\nCrawl-delay: 0.4\n", "/a": b"a"}
+    with serve(routes) as server:
+
+        async def go() -> None:
+            async with Fetcher(settings) as fetcher:
+                await asyncio.gather(
+                    *(fetcher.fetch(server.url(f"/a?{i}"), obey_robots=True) for i in range(3))
+                )
+                # A feed of the same host (robots not consulted for it) is paced too.
+                await fetcher.fetch(server.url("/a?feed"))
+
+        run(go())
+        times = [r.time for r in server.requests if r.bare_path == "/a"]
+        robots_time = server.requests_for("/robots.txt")[0].time
+    gaps = [b - a for a, b in zip([robots_time, *times], times, strict=False)]
+    assert len(times) == 4 and min(gaps) >= 0.39, gaps
