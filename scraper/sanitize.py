@@ -12,13 +12,13 @@ Links and images are made absolute against the page URL (protocol-relative ``//h
 
 from __future__ import annotations
 
+import html as htmllib
 import logging
 import re
 from contextvars import ContextVar
 from urllib.parse import urljoin
 
 import nh3
-from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 logger = logging.getLogger(__name__)
 
@@ -51,22 +51,26 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _base_url: ContextVar[str] = ContextVar("_base_url", default="")
 
-_EMPTY_WRAPPER = re.compile(
-    r"<(p|div|span|strong|em|b|i|u|a|li|ul|ol|dl|dt|dd|figure|figcaption|blockquote|h[1-6]|sub|sup|code|pre"
-    r"|caption|thead|tbody|tfoot|tr|table)(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000|<br>)*</\1>"
+_EMPTY_BLOCK = re.compile(
+    r"<(p|div|li|ul|ol|dl|dt|dd|figure|figcaption|blockquote|h[1-6]|pre|caption|thead|tbody|tfoot|tr|table)"
+    r"(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000|<br>)*</\1>"
 )
+# An empty inline wrapper may still separate two words ("misguided<em> </em>policy").
+_EMPTY_INLINE = re.compile(r"<(span|strong|em|b|i|u|a|sub|sup|code)(?:\s[^>]*)?>((?:\s|&nbsp;|\u3000)*)</\1>")
 _BLANK_LINES = re.compile(r">[ \t\r\f\v]*\n\s*<")  # whitespace left where comments/scripts were
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _ANCHOR_WITHOUT_HREF = re.compile(r"<a(?:\s+title=\"[^\"]*\")?>(.*?)</a>", re.DOTALL)
-_BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figure",
-        "figcaption", "table", "tr", "caption", "ul", "ol", "dl", "dt", "dd", "hr", "thead", "tbody",
-        "tfoot", "body", "html", "section", "article", "header", "footer", "main", "aside",
-    }
+_INVISIBLE = re.compile(
+    r"<(script|style|noscript|template|head|title)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
 )
-_CELL_TAGS = frozenset({"td", "th"})
-_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BLOCK_BOUNDARY = re.compile(
+    r"<(?:/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|table|tr|thead|tbody|tfoot|caption|blockquote|pre|figure"
+    r"|figcaption|hr|section|article|header|footer|main|aside|body|html)\b[^>]*|br\b[^>]*)>",
+    re.IGNORECASE,
+)
+_CELL_BOUNDARY = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_INLINE_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\ufeff]+")
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
 
 
@@ -124,7 +128,8 @@ def clean_html(html: str, base_url: str) -> str:
     previous = None
     while previous != cleaned:  # an emptied child can leave its parent empty in turn
         previous = cleaned
-        cleaned = _EMPTY_WRAPPER.sub("", cleaned)
+        cleaned = _EMPTY_INLINE.sub(lambda m: " " if m.group(2) else "", cleaned)
+        cleaned = _EMPTY_BLOCK.sub("", cleaned)
     if "<pre" not in cleaned:
         cleaned = _BLANK_LINES.sub(">\n<", cleaned)
     return cleaned.strip()
@@ -135,46 +140,13 @@ def html_to_text(html: str) -> str:
 
     Runs of whitespace inside a paragraph collapse to one space; the indentation ideographic
     spaces (``\\u3000``) that Chinese sites put before paragraphs are trimmed; table cells are
-    separated by a tab, images contribute nothing.
+    separated by a space; scripts, styles, comments and images contribute nothing.
     """
-    if not html.strip():
+    if not html or not html.strip():
         return ""
-    tree = LexborHTMLParser(html)
-    root = tree.body if tree.body is not None else tree.root
-    if root is None:
-        return ""
-    blocks: list[str] = []
-    current: list[str] = []
-    _walk(root, blocks, current)
-    _flush(blocks, current)
-    return "\n\n".join(blocks)
-
-
-def _flush(blocks: list[str], current: list[str]) -> None:
-    if current:
-        text = _SPACES.sub(" ", "".join(current)).strip(" \u3000")
-        if text:
-            blocks.append(text)
-        current.clear()
-
-
-def _walk(node: LexborNode, blocks: list[str], current: list[str]) -> None:
-    child = node.child
-    while child is not None:
-        tag = child.tag
-        if tag == "-text":
-            current.append(child.text_content or "")
-        elif tag == "br":
-            _flush(blocks, current)
-        elif tag in _CELL_TAGS:
-            current.append("\t")
-            _walk(child, blocks, current)
-            current.append("\t")
-        elif tag in _BLOCK_TAGS:
-            _flush(blocks, current)
-            _walk(child, blocks, current)
-            _flush(blocks, current)
-        elif tag not in _SKIP_TEXT_TAGS and tag not in ("-comment", "!doctype"):
-            _walk(child, blocks, current)
-        child = child.next
-
+    text = _INVISIBLE.sub(" ", html)
+    text = _BLOCK_BOUNDARY.sub("\n", text)
+    text = _CELL_BOUNDARY.sub(" ", text)
+    text = _INLINE_SPACES.sub(" ", htmllib.unescape(_ANY_TAG.sub("", text)))
+    lines = (line.strip(" \u3000") for line in text.split("\n"))
+    return "\n\n".join(line for line in lines if line)

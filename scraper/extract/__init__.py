@@ -75,17 +75,17 @@ def extract(
     Raises ExtractError when the page has no extractable article (or names unknown rules).
     """
     book = rulebook if rulebook is not None else default_rulebook()
-    text = content if isinstance(content, str) else decode_html(content, charset)[0]
-    if not text.strip():
+    if not content.strip():
         raise ExtractError(f"empty page: {url}")
     rules = _choose_rules(url, rules_name, book)
     missed = False
     if rules is not None:
-        found = extract_with_rules(text, url, rules)
+        found = extract_with_rules(content, url, rules, charset)
         if found is not None:
             return found
         missed = True
         logger.warning("rules %s matched %s but found no article body; using the generic extractor", rules.name, url)
+    text = content if isinstance(content, str) else decode_html(content, charset)[0]
     zone = rules.timezone if rules is not None else site_zone_for(url)
     generic = extract_generic(text, url, zone)
     if generic is None:

@@ -16,6 +16,7 @@ from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.htmlprocessing import convert_to_html
 
+from scraper.extract.cleanup import split_editor, strip_site_suffix, visible_published
 from scraper.extract.images import first_content_image, is_junk_image
 from scraper.extract.meta import read_meta
 from scraper.extract.sitepath import ALWAYS_DROP, drop_nodes, fix_lazy_images
@@ -44,6 +45,11 @@ def _body_html(document: trafilatura.settings.Document) -> str:
     return etree.tostring(body, encoding="unicode", method="html")
 
 
+def text_of(tree: LexborHTMLParser) -> str:
+    body = tree.body
+    return body.text(deep=True, separator="\n") if body is not None else ""
+
+
 def extract_generic(text: str, url: str, site_zone: str | None = None, *, preclean: bool = True) -> Extracted | None:
     """Extract an article from any page; None when nothing article-like is found."""
     tree = LexborHTMLParser(text)
@@ -65,19 +71,25 @@ def extract_generic(text: str, url: str, site_zone: str | None = None, *, precle
     )
     if document is None or isinstance(document, dict):
         return None
-    body_html = clean_html(_body_html(document), url)
+    body_html, editor = split_editor(clean_html(_body_html(document), url))
     body_text = html_to_text(body_html)
     if not body_text:
         return None
     image = meta.image if meta.image and not is_junk_image(meta.image) else None
     if image is None and "<img" in body_html:
         image = first_content_image(LexborHTMLParser(body_html).body or tree.root, url)  # type: ignore[arg-type]
+    title = strip_site_suffix(meta.title, meta.site_name, url)
+    published = meta.published
+    if published is None and site_zone is not None:
+        published = visible_published(text_of(tree), title, site_zone)
     return Extracted(
-        title=meta.title,
+        title=title,
         body_html=body_html,
         body_text=body_text,
         author=meta.author,
-        published=meta.published,
+        source=meta.source,
+        editor=editor,
+        published=published,
         image=image,
         canonical_url=meta.canonical_url,
         rules="generic",

@@ -43,6 +43,7 @@ class PageMeta:
     image: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
+    source: str | None = None  # the original publisher some pages name in <meta name="source">
     description: str | None = None
 
 
@@ -157,5 +158,6 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
         image=image,
         canonical_url=canonical,
         site_name=_clean(tags.get("og:site_name")),
+        source=_clean(tags.get("source") or tags.get("article:source")),
         description=_clean(tags.get("og:description") or tags.get("description")),
     )

@@ -81,6 +81,7 @@ class SiteRules:
     region_start: tuple[str, ...] = ()
     region_end: tuple[str, ...] = ()
     description: str = ""
+    drop_paragraph_regex: re.Pattern[str] | None = None  # drop_paragraphs as one alternation
 
     def matches(self, url: str) -> bool:
         """True if ``url`` is one of this site's article URLs."""
@@ -163,6 +164,8 @@ def parse_rules(data: Mapping[str, Any], origin: str) -> SiteRules:
             if not isinstance(data[key], str):
                 raise RulesError(f"{origin}: {key}: expected a string")
             kwargs[key] = data[key]
+    if kwargs.get("drop_paragraphs"):
+        kwargs["drop_paragraph_regex"] = re.compile("|".join(f"(?:{p.pattern})" for p in kwargs["drop_paragraphs"]))
     if "title_suffix" in data:
         kwargs["title_suffix"] = _regex(data["title_suffix"], f"{origin}: title_suffix")
     if "drop_link_paragraphs" in data:

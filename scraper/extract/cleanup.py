@@ -1,0 +1,90 @@
+"""Post-extraction tidying shared by the generic path: editor lines out of the body and into
+metadata, site-name suffixes off titles, a visible publication time for pages without
+machine-readable dates."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from scraper.extract.dates import parse_datetime
+
+__all__ = ["split_editor", "strip_site_suffix", "visible_published"]
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+# 【纠错】【责任编辑:张樵苏 】 / （编辑：严玉洁 王辉） / 责任编辑：梁斌 SF055
+_EDITOR_LINE = re.compile(
+    r"^(?:【纠错】)?\s*[【\[（(]?\s*(?:责任编辑|责编|編輯|责任编辑人|编辑)\s*[:：]\s*([^】\]）)]{1,40}?)\s*[】\]）)]?$"
+)
+_WORK_CODE = re.compile(r"\s+[A-Z]{1,4}\d{2,}$")
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·]\s+|\s*[_|]\s*|(?<=[\u4e00-\u9fff）」』”])\s*[-–—]\s*(?=[\u4e00-\u9fff])")
+_SITE_WORDS = re.compile(r"(网|網|频道|新闻|財經|财经|日报|报|online|news|times|post|journal)$", re.IGNORECASE)
+_VISIBLE_DATETIME = re.compile(
+    r"(?:19|20)\d{2}\s*[年/\-.]\s*\d{1,2}\s*[月/\-.]\s*\d{1,2}\s*日?\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?"
+)
+
+
+def split_editor(body_html: str) -> tuple[str, str | None]:
+    """Remove editor-credit paragraphs from sanitized body HTML; return ``(html, editor)``."""
+    editor: str | None = None
+
+    def visit(match: re.Match[str]) -> str:
+        nonlocal editor
+        inner = match.group(1)
+        if len(inner) > 120 or ("编" not in inner and "編" not in inner):
+            return match.group(0)
+        text = htmllib.unescape(_TAG.sub("", inner)).strip(" \t\r\n\u3000\u00a0")
+        found = _EDITOR_LINE.match(text)
+        if found is None:
+            return match.group(0)
+        if editor is None:
+            editor = _WORK_CODE.sub("", found.group(1)).strip() or None
+        return ""
+
+    return _PARAGRAPH.sub(visit, body_html), editor
+
+
+def strip_site_suffix(title: str | None, site_name: str | None, url: str) -> str | None:
+    """``"Headline | CNN Politics"`` → ``"Headline"``; ``"标题_新浪科技_新浪网"`` → ``"标题"``.
+
+    Only trailing segments go, and only when they name the site (its og:site_name, its host)
+    or look like a site name, so a headline with a dash inside is left alone.
+    """
+    for _ in range(2):
+        shorter = _strip_one_suffix(title, site_name, url)
+        if shorter == title:
+            break
+        title = shorter
+    return title
+
+
+def _strip_one_suffix(title: str | None, site_name: str | None, url: str) -> str | None:
+    if not title:
+        return title
+    separators = list(_TITLE_SEPARATORS.finditer(title))
+    if not separators:
+        return title
+    cut = separators[-1]
+    head, last = title[: cut.start()].strip(), title[cut.end():].strip()
+    if not head or not last or len(last) > 30 or len(head) < len(last):
+        return title
+    host = (urlsplit(url).hostname or "").lower()
+    labels = [label for label in host.split(".") if label not in ("www", "com", "cn", "net", "org", "co", "uk")]
+    lowered = last.lower().replace(" ", "")
+    names_site = bool(site_name and (site_name.lower() in last.lower() or last.lower() in site_name.lower()))
+    names_host = any(label and label in lowered for label in labels)
+    if names_site or names_host or _SITE_WORDS.search(last):
+        return head
+    return title
+
+
+def visible_published(page_text: str, title: str | None, site_zone: str | None) -> datetime | None:
+    """A date-and-time printed near the headline (pages with no date metadata, e.g. news.cn)."""
+    start = page_text.find(title[:12]) if title else -1
+    if start < 0:
+        return None
+    match = _VISIBLE_DATETIME.search(page_text, start, start + 1500)
+    return parse_datetime(match.group(0), site_zone) if match else None
