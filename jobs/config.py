@@ -25,8 +25,8 @@ class ConfigError(Exception):
     """A config file is missing, unreadable or invalid; the message names the key."""
 
 
-def parse_interval(text: str | int | float, key: str = "interval") -> float:
-    """'90s', '5m', '1h', '1.5h', 300 → seconds (float > 0)."""
+def parse_interval(text: str | int | float, key: str = "interval", *, allow_zero: bool = False) -> float:
+    """'90s', '5m', '1h', '1.5h', 300 → seconds (float > 0; >= 0 with ``allow_zero``)."""
     if isinstance(text, bool):
         raise ConfigError(f"{key}: expected a duration like '5m', got {text!r}")
     if isinstance(text, int | float):
@@ -36,7 +36,7 @@ def parse_interval(text: str | int | float, key: str = "interval") -> float:
         if not match:
             raise ConfigError(f"{key}: expected a duration like '90s', '5m' or '1h', got {text!r}")
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ConfigError(f"{key}: must be positive, got {text!r}")
     return seconds
 
@@ -57,6 +57,7 @@ class ScheduleSettings:
     shutdown_timeout: float = 30.0
     min_interval: float = 60.0
     max_interval: float = 6 * 3600.0
+    startup_spread: float | None = None  # seconds; None = each feed's interval, 0 = no spread
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class FeedConfig:
     min_interval: float | None = None
     max_interval: float | None = None
     obey_robots: bool | None = None  # None = http.obey_robots
+    jitter: float | None = None  # seconds; None = schedule.jitter capped at 10% of the interval
 
 
 @dataclass(frozen=True)
@@ -170,15 +172,21 @@ def _load_schedule(table: dict[str, Any]) -> ScheduleSettings:
             _check_timezone("schedule.timezone", value)
             values[key] = value
         else:
-            values[key] = parse_interval(value, f"schedule.{key}")
-    return ScheduleSettings(**values)
+            values[key] = parse_interval(value, f"schedule.{key}", allow_zero=key in _ZERO_OK)
+    schedule = ScheduleSettings(**values)
+    if schedule.min_interval > schedule.max_interval:
+        raise ConfigError("schedule.min_interval: must not exceed schedule.max_interval")
+    return schedule
+
+
+_ZERO_OK = {"jitter", "startup_spread"}
 
 
 _FEED_TYPES: dict[str, Any] = {
     "name": str, "site": str, "category": str, "kind": str, "url": str, "full_text": bool,
     "interval": (str, int, float), "cron": str, "timezone": str, "enabled": bool, "rules": str,
     "default_image": str, "adaptive": bool, "min_interval": (str, int, float),
-    "max_interval": (str, int, float), "obey_robots": bool,
+    "max_interval": (str, int, float), "obey_robots": bool, "jitter": (str, int, float),
 }
 _FEED_REQUIRED = ("name", "site", "category", "kind", "url")
 
@@ -198,7 +206,7 @@ def _load_feed(index: int, table: Any) -> FeedConfig:
         if isinstance(expected, tuple):
             if isinstance(value, bool) or not isinstance(value, expected):
                 raise ConfigError(f"{label}.{key}: expected a duration like '5m', got {value!r}")
-            values[key] = parse_interval(value, f"{label}.{key}")
+            values[key] = parse_interval(value, f"{label}.{key}", allow_zero=key in _ZERO_OK)
         else:
             _check_type(f"{label}.{key}", value, expected)
             values[key] = value
@@ -215,6 +223,10 @@ def _load_feed(index: int, table: Any) -> FeedConfig:
         _check_cron(f"{label}.cron", values["cron"], values.get("timezone"))
         if "interval" in values:
             raise ConfigError(f"{label}: set either interval or cron, not both")
+        if values.get("adaptive"):
+            raise ConfigError(f"{label}.adaptive: applies to interval feeds, not cron feeds")
+    if values.get("min_interval", 0) > values.get("max_interval", float("inf")):
+        raise ConfigError(f"{label}.min_interval: must not exceed max_interval")
     return FeedConfig(**values)
 
 

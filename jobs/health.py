@@ -6,6 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jobs.config import FeedConfig, Settings
+from jobs.schedule import feed_plan
+
+STALE_FACTOR = 4  # stale: nothing new for this many times the usual gap between new articles
+STALE_MIN_SAMPLES = 3  # gaps needed before the usual gap is trusted
+STALE_FALLBACK_GAP = 6 * 3600.0  # the usual gap assumed until then (at least the poll interval)
 
 
 def feed_health(settings: Settings, archive: Any, feed: FeedConfig, *, now: datetime | None = None) -> dict[str, Any]:
@@ -47,7 +52,10 @@ def feed_health(settings: Settings, archive: Any, feed: FeedConfig, *, now: date
             disabled=state.disabled,
             rules_missed=state.rules_missed,
         )
+    row.update(schedule_health(state, interval=feed_plan(feed, settings.schedule, now).interval, now=now))
     row["status"] = _status(row)
+    if row["status"] == "ok" and row["stale"]:
+        row["status"] = "stale"
     row["articles_24h"] = archive.count_articles(feed=feed.name, since=now - timedelta(hours=24))
     row["articles_total"] = archive.count_articles(feed=feed.name)
     return row
@@ -63,3 +71,36 @@ def _status(row: dict[str, Any]) -> str:
     if row["consecutive_failures"]:
         return "failing"
     return "ok"
+
+
+def schedule_health(state: Any, *, interval: float, now: datetime) -> dict[str, Any]:
+    """Next run, backoff and staleness of a feed, from its state (written by the daemon)."""
+    out: dict[str, Any] = {"next_run": None, "backoff_until": None, "backoff": None, "stale": False,
+                           "warning": None, "last_new_at": None, "usual_gap": None}
+    if state is None:
+        return out
+    out.update(next_run=state.next_run, last_new_at=state.last_new_at)
+    holds = [t for t in (state.backoff_until, state.retry_after_until) if t is not None and t > now]
+    if holds:
+        out["backoff_until"] = max(holds)
+        out["backoff"] = (f"{state.consecutive_failures} failure(s), next try in "
+                          f"{_human((max(holds) - now).total_seconds())}")
+    gaps = sorted(float(g) for g in (state.extra or {}).get("new_gaps", []))
+    usual = gaps[len(gaps) // 2] if len(gaps) >= STALE_MIN_SAMPLES else None
+    out["usual_gap"] = usual
+    if state.last_new_at is not None and not state.disabled:
+        basis = max(usual if usual is not None else STALE_FALLBACK_GAP, interval)
+        quiet = (now - state.last_new_at).total_seconds()
+        if quiet > STALE_FACTOR * basis:
+            out["stale"] = True
+            usual_text = _human(usual) if usual is not None else "unknown"
+            out["warning"] = f"stale: nothing new for {_human(quiet)} (usual gap {usual_text})"
+    return out
+
+
+def _human(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            value = seconds / size
+            return f"{value:.0f}{unit}" if value >= 10 or value == int(value) else f"{value:.1f}{unit}"
+    return f"{seconds:.0f}s"

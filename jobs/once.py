@@ -1,0 +1,72 @@
+"""``newsroll run --once``: poll every due feed once, record the next poll, exit (for cron users).
+
+A feed is due unless it is disabled (410), still backing off (``backoff_until`` or a server's
+``Retry-After`` lies in the future) or inside the floor its server set (``Cache-Control: max-age``
+or the feed's TTL). Polls go through the same :class:`FeedRunner` as the daemon,
+so failures back off and successes recover the same way across invocations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from jobs.config import FeedConfig, Settings
+from jobs.feedrun import FeedRunner, RunResult
+from jobs.pipeline import PollContext
+from jobs.schedule import feed_plan, next_fire_after
+
+
+@dataclass(frozen=True)
+class Skipped:
+    feed: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.feed}: skipped ({self.reason})"
+
+
+def skip_reason(feed: FeedConfig, state: Any, now: datetime) -> str | None:
+    """Why ``feed`` is not due now, or None when it is."""
+    if state is None:
+        return None
+    if state.disabled and state.original_url == feed.url:
+        return "disabled: " + (state.disabled_reason or "410 Gone")
+    holds = [t for t in (state.backoff_until, state.retry_after_until) if t is not None and t > now]
+    if holds:
+        return f"backing off until {_utc(max(holds))} after {state.consecutive_failures} failure(s)"
+    if state.max_age_until is not None and state.max_age_until > now:
+        return f"the server's max-age/TTL asks not to poll before {_utc(state.max_age_until)}"
+    return None
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def run_once(
+    settings: Settings, ctx: PollContext, *, feeds: Sequence[FeedConfig] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> tuple[list[RunResult], list[Skipped]]:
+    """Poll every due enabled feed concurrently; returns (results, skipped) in config order."""
+    now = clock()
+    runner = FeedRunner(ctx)
+    due: list[FeedConfig] = []
+    skipped: list[Skipped] = []
+    for feed in feeds if feeds is not None else [f for f in settings.feeds if f.enabled]:
+        reason = skip_reason(feed, ctx.archive.feed_state(feed.name), now)
+        if reason:
+            skipped.append(Skipped(feed.name, reason))
+        else:
+            due.append(feed)
+
+    async def one(feed: FeedConfig) -> RunResult:
+        plan = feed_plan(feed, settings.schedule, now)
+        scheduled = next_fire_after(plan, now) if plan.kind == "cron" else None
+        return await runner.run(feed, plan, scheduled=scheduled)
+
+    results = await asyncio.gather(*(one(feed) for feed in due))
+    return list(results), skipped

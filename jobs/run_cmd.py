@@ -1,0 +1,80 @@
+"""``newsroll run [--once]``: the scheduler daemon (foreground) or one pass over the due feeds.
+
+Exit codes: 0 stopped cleanly (or every polled feed ok with ``--once``); 1 a feed failed
+(``--once``); 2 bad config, or another daemon already holds this archive; 128 + signal when a
+second SIGTERM/SIGINT forces an immediate exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import click
+from click.core import ParameterSource
+
+from jobs.cli import Ctx, cli, fail, open_archive
+from jobs.lock import ArchiveLock, LockedError, lock_path_for
+from jobs.logs import setup_logging
+
+logger = logging.getLogger(__name__)
+
+
+def _default_to_info(ctx: click.Context) -> None:
+    """A daemon's log is its output: INFO (one line per feed run) unless --log-level was given."""
+    parent = ctx.parent
+    if parent is not None and parent.get_parameter_source("log_level") == ParameterSource.DEFAULT:
+        setup_logging("INFO", parent.params.get("log_format", "text"))
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Poll every due feed once, then exit (for cron).")
+@click.pass_context
+def run(click_ctx: click.Context, once: bool) -> None:
+    """Run the scheduler in the foreground: each feed on its own interval or cron, until SIGTERM.
+
+    SIGHUP reloads the config. One daemon per archive.
+    """
+    obj: Ctx = click_ctx.obj
+    settings = obj.settings
+    if not any(feed.enabled for feed in settings.feeds):
+        fail("no enabled feeds in the config", 2)
+    lock = ArchiveLock(lock_path_for(settings.archive.database))
+    try:
+        lock.acquire()
+    except LockedError as exc:
+        fail(str(exc), 2)
+    except OSError as exc:
+        fail(f"cannot lock the archive: {exc}", 2)
+    try:
+        if once:
+            code = _run_once(obj)
+        else:
+            _default_to_info(click_ctx)
+            from jobs.daemon import run_daemon
+
+            code = asyncio.run(run_daemon(settings, config_path=obj.config_path))
+    finally:
+        lock.release()
+    sys.exit(code)
+
+
+def _run_once(obj: Ctx) -> int:
+    from jobs.once import run_once
+    from jobs.pipeline import PollContext
+    from scraper.fetch import Fetcher
+
+    settings = obj.settings
+
+    async def go() -> tuple[list, list]:  # type: ignore[type-arg]
+        with open_archive(settings) as archive:
+            async with Fetcher(settings.http) as fetcher:
+                return await run_once(settings, PollContext(settings, fetcher, archive))
+
+    results, skipped = asyncio.run(go())
+    for result in results:
+        click.echo(result.report.line())
+    for skip in skipped:
+        click.echo(skip.line())
+    return 0 if all(result.report.ok for result in results) else 1
