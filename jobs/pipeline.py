@@ -119,8 +119,7 @@ async def article_for_item(
         return build_article(identity, item, now=now, flags=("fetch_failed",), **base), True
     try:
         extracted = await asyncio.to_thread(
-            extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset,
-            default_tz=feed_zone(feed))
+            extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset)
     except ExtractError as exc:
         logger.warning("%s: could not extract %s (%s); keeping the feed's summary", feed.name, item.url, exc)
         return build_article(identity, item, now=now, flags=("extract_failed",), raw_html=page.content,
