@@ -88,9 +88,15 @@ class RollPager:
         """True when the chain has covered ``total`` items of the list (the API's ``result.total``)."""
         return self.anchored and total is not None and self.next_pos >= total
 
-    def learn_page_size(self, page_items: int, total: int | None) -> None:
-        """Shrink ``num`` when page 1 is short but the list is longer (the API capped ``num``)."""
-        if 0 < page_items < self.num and total is not None and total > page_items and not self.chain:
+    def learn_page_size(self, page_items: int, total: int | None, *, asked: bool = True) -> None:
+        """Learn ``num`` from the first page, before anything is read.
+
+        When the URL asked for a page size (``asked``), only shrink it: a short first page of a
+        longer list means the API capped ``num``. When it did not ask, take the server's size.
+        """
+        if self.chain or self.position or page_items <= 0:
+            return
+        if not asked or (page_items < self.num and total is not None and total > page_items):
             self.num = page_items
 
     def observe(self, page: int, items: Sequence[FeedItem]) -> Verdict:

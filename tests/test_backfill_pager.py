@@ -212,8 +212,14 @@ def test_learns_a_capped_page_size_from_page_one() -> None:
     pager = RollPager(100)
     pager.learn_page_size(50, total=3000)
     assert pager.num == 50
-    pager.learn_page_size(20, total=3000)  # only before anything was read... and only shrinking
-    assert pager.num == 20
+    pager.learn_page_size(80, total=3000)  # asked for 100: a longer page does not change it
+    assert pager.num == 50
+    guessed = RollPager(20)
+    guessed.learn_page_size(40, total=None, asked=False)  # the URL had no num: the server's size
+    assert guessed.num == 40
+    guessed.observe(1, [FeedItem(url=f"http://x/{n}", title="t") for n in range(40)])
+    guessed.learn_page_size(10, total=None, asked=False)  # never once something was read
+    assert guessed.num == 40
 
 
 def test_page_url_replaces_or_appends_and_keeps_the_rest() -> None:

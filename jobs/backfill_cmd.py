@@ -1,0 +1,65 @@
+"""``newsroll backfill FEED``: archive a feed's history (registers itself on ``cli``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from jobs import output
+from jobs.cli import Ctx, cli, fail, open_archive
+from jobs.config import ConfigError
+
+INTERRUPTED = 130  # the shell's code for a Ctrl-C
+
+
+@cli.command()
+@click.argument("feed_name", metavar="FEED")
+@click.option("--since", default=None, help="Oldest publication time to archive (date or ISO 8601 time).")
+@click.option("--until", default=None, help="Archive only items published before this (a bare date: its end).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None,
+              help="Stop after this many listing pages; the same command continues later.")
+@click.option("--full-text/--no-full-text", default=None,
+              help="Fetch and extract each article page (default: the feed's full_text setting).")
+@click.pass_obj
+def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max_pages: int | None,
+             full_text: bool | None) -> None:
+    """Page back through FEED's history (Sina roll pages, RFC 5005 feed archives) into the archive.
+
+    Resumable: progress is checkpointed after every page; run the same command again after a
+    Ctrl-C or a crash and it continues. Running it again after it finished adds nothing.
+    Exit 0 done, 1 a page failed after retries (what was stored is kept), 2 bad usage.
+    """
+    from jobs.backfill import BackfillOptions, BackfillReport, backfill_feed
+    from jobs.backfill_progress import make_progress
+    from jobs.pagination import Window
+    from jobs.pipeline import PollContext
+    from scraper.fetch import Fetcher
+
+    settings = obj.settings
+    try:
+        feed = settings.feed(feed_name)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    window = Window(output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True))
+    if window.since and window.until and window.since >= window.until:
+        raise click.BadParameter("--since must be earlier than --until", param_hint="--since")
+    options = BackfillOptions(window=window, max_pages=max_pages, full_text=full_text)
+    progress = make_progress(feed.name)
+
+    async def run() -> BackfillReport:
+        with open_archive(settings) as archive:
+            async with Fetcher(settings.http) as fetcher:
+                return await backfill_feed(PollContext(settings, fetcher, archive), feed, options, progress)
+
+    try:
+        report = asyncio.run(run())
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo(f"{feed.name}: backfill interrupted; progress is saved: run the same command again to "
+                   "continue", err=True)
+        sys.exit(INTERRUPTED)
+    progress.close()
+    click.echo(report.line())
+    sys.exit(report.exit_code)
