@@ -178,6 +178,7 @@ def main() -> None:
 # Commands that live in their own modules register themselves on ``cli`` when imported.
 from jobs import commands  # noqa: E402, F401, I001
 from jobs import run_cmd  # noqa: E402, F401, I001
+from jobs import backfill_cmd  # noqa: E402, F401, I001
 
 
 if __name__ == "__main__":
