@@ -38,7 +38,8 @@ def feeds(obj: Ctx, fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=_iso))
         return
     output.table([{k: _iso(v) for k, v in row.items()} for row in rows],
-                 ("name", "status", "last_success", "failures", "articles_24h", "next_run", "url", "error"))
+                 ("name", "status", "last_success", "failures", "articles_24h", "next_run", "backoff", "url", "error",
+                  "warning"))
 
 
 @cli.command()

@@ -52,12 +52,21 @@ def run(click_ctx: click.Context, once: bool) -> None:
             code = _run_once(obj)
         else:
             _default_to_info(click_ctx)
-            from jobs.daemon import run_daemon
-
-            code = asyncio.run(run_daemon(settings, config_path=obj.config_path))
+            code = _run_daemon(obj)
     finally:
         lock.release()
     sys.exit(code)
+
+
+def _run_daemon(obj: Ctx) -> int:
+    from archive.errors import ArchiveError
+    from jobs.daemon import run_daemon
+
+    try:
+        return asyncio.run(run_daemon(obj.settings, config_path=obj.config_path))
+    except (ArchiveError, OSError) as exc:  # the archive could not be opened at start-up
+        fail(f"cannot open archive {obj.settings.archive.database}: {exc}", 2)
+    return 2
 
 
 def _run_once(obj: Ctx) -> int:

@@ -94,14 +94,15 @@ def cli_env() -> dict[str, str]:
 class DaemonProcess:
     """A real ``newsroll run`` subprocess with its stderr in a file (no pipe to fill up)."""
 
-    def __init__(self, config: Path, *args: str, log_format: str = "json") -> None:
+    def __init__(self, config: Path, *args: str, log_format: str = "json", log_level: str | None = "INFO") -> None:
         import subprocess
         import sys
 
         self.log_path = config.parent / f"daemon-{id(self)}.log"
         self._log = self.log_path.open("wb")
+        level = ["--log-level", log_level] if log_level else []  # None: the daemon's own default (INFO)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jobs", "--config", str(config), "--log-level", "INFO",
+            [sys.executable, "-m", "jobs", "--config", str(config), *level,
              "--log-format", log_format, "run", *args],
             stdout=subprocess.DEVNULL, stderr=self._log, env=cli_env())
 
