@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from archive import Archive, FeedState
+from archive.errors import ArchiveError, StoreError
 from jobs.config import FeedConfig, Settings
 from scraper.errors import (
     ExtractError,
@@ -29,7 +30,7 @@ from scraper.extract import extract, lead_image
 from scraper.fetch import Fetcher
 from scraper.listing import parse_listing
 from scraper.models import Article, FeedItem, Listing
-from scraper.normalize import FeedIdentity, build_article, item_fingerprint
+from scraper.normalize import Fallback, FeedIdentity, build_article, item_fingerprint
 from scraper.sanitize import clean_html, html_to_text
 
 logger = logging.getLogger(__name__)
@@ -105,31 +106,31 @@ async def article_for_item(
     fallback_html = clean_html(fallback_source, item.url) if fallback_source else ""
     fallback_text = html_to_text(fallback_html) if fallback_html else ""
     fallback_image = lead_image(fallback_html, item.url) if fallback_html else None
-    base = {"fallback_html": fallback_html, "fallback_text": fallback_text, "fallback_image": fallback_image}
+    base = Fallback(fallback_html, fallback_text, fallback_image)
     if not (feed.full_text if full_text is None else full_text):
-        return build_article(identity, item, now=now, **base), False
+        return build_article(identity, item, now=now, fallback=base), False
     obey = settings.http.obey_robots if feed.obey_robots is None else feed.obey_robots
     try:
         page = await ctx.fetcher.fetch(item.url, obey_robots=obey)
     except RobotsDisallowedError:
         logger.warning("%s: robots.txt disallows %s; keeping the feed's summary", feed.name, item.url)
-        return build_article(identity, item, now=now, flags=("robots_disallowed",), **base), False
+        return build_article(identity, item, now=now, flags=("robots_disallowed",), fallback=base), False
     except FetchError as exc:
         logger.warning("%s: page %s failed: %s; keeping the feed's summary", feed.name, item.url, exc)
-        return build_article(identity, item, now=now, flags=("fetch_failed",), **base), True
+        return build_article(identity, item, now=now, flags=("fetch_failed",), fallback=base), True
     try:
         extracted = await asyncio.to_thread(
             extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset)
     except ExtractError as exc:
         logger.warning("%s: could not extract %s (%s); keeping the feed's summary", feed.name, item.url, exc)
         return build_article(identity, item, now=now, flags=("extract_failed",), raw_html=page.content,
-                             raw_charset=page.charset, **base), False
+                             raw_charset=page.charset, fallback=base), False
     flags = ("rules_missed",) if extracted.rules_missed else ()
     if extracted.rules_missed:
         logger.warning("%s: site rules %s no longer match %s; used the generic extractor",
                        feed.name, extracted.rules, item.url)
     return build_article(identity, item, now=now, extracted=extracted, flags=flags, raw_html=page.content,
-                         raw_charset=page.charset, **base), False
+                         raw_charset=page.charset, fallback=base), False
 
 
 async def articles_for_items(
@@ -162,13 +163,43 @@ def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem])
     return [item for key, item in unique.items() if known.get(key) != item_fingerprint(item)]
 
 
-def _counts(statuses: Sequence[str]) -> dict[str, int]:
-    return {
-        "new": sum(s == "new" for s in statuses),
-        "updated": sum(s == "updated" for s in statuses),
-        "unchanged": sum(s == "unchanged" for s in statuses),
-        "duplicates": sum(s in ("duplicate", "merged") for s in statuses),
-    }
+def store_articles(archive: Archive, articles: Sequence[Article], now: datetime) -> tuple[list[str], int]:
+    """Store a batch in one transaction; if one article is refused, store the others one by one.
+
+    Returns (statuses, failed count).
+    """
+    if not articles:
+        return [], 0
+    try:
+        return [r.status for r in archive.store(articles, now=now)], 0
+    except StoreError as batch_error:
+        logger.warning("batch refused (%s); storing its %d articles one by one", batch_error, len(articles))
+    statuses: list[str] = []
+    failed = 0
+    for article in articles:
+        try:
+            statuses.extend(r.status for r in archive.store([article], now=now))
+        except StoreError as exc:
+            logger.warning("%s: item %s not stored: %s", article.feed, article.url, exc)
+            failed += 1
+    return statuses, failed
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+
+
+def _counts(statuses: Sequence[str]) -> Counts:
+    return Counts(
+        new=sum(s == "new" for s in statuses),
+        updated=sum(s == "updated" for s in statuses),
+        unchanged=sum(s == "unchanged" for s in statuses),
+        duplicates=sum(s in ("duplicate", "merged") for s in statuses),
+    )
 
 
 async def fetch_listing(ctx: PollContext, feed: FeedConfig, state: FeedState) -> tuple[Listing | None, FeedState, float | None]:
@@ -211,9 +242,10 @@ async def poll_feed(ctx: PollContext, feed: FeedConfig) -> FeedReport:
                               min_interval=min_interval)
         todo = changed_items(ctx.archive, feed, listing.items)
         articles, failed = await articles_for_items(ctx, feed, todo)
-        results = ctx.archive.store(articles, now=ctx.clock()) if articles else []
-        counts = _counts([r.status for r in results])
-    except (ScraperError, OSError) as exc:
+        statuses, store_failed = store_articles(ctx.archive, articles, ctx.clock())
+        failed += store_failed
+        counts = _counts(statuses)
+    except (ScraperError, ArchiveError, OSError) as exc:
         return _failed(ctx, feed, state, exc, started)
     state = replace(state, last_success=now, error=None, consecutive_failures=0)
     if any(a.rules and "rules_missed" in a.flags for a in articles):
@@ -221,7 +253,8 @@ async def poll_feed(ctx: PollContext, feed: FeedConfig) -> FeedReport:
     ctx.archive.save_feed_state(state)
     return FeedReport(feed.name, "ok", items=len(listing.items), failed=failed,
                       seconds=time.monotonic() - started, http_status=state.status, min_interval=min_interval,
-                      **counts)
+                      new=counts.new, updated=counts.updated, unchanged=counts.unchanged,
+                      duplicates=counts.duplicates)
 
 
 def _failed(ctx: PollContext, feed: FeedConfig, state: FeedState, exc: Exception, started: float) -> FeedReport:

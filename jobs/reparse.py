@@ -18,7 +18,7 @@ from jobs.pipeline import feed_identity
 from scraper.errors import ExtractError
 from scraper.extract import extract
 from scraper.models import FeedItem
-from scraper.normalize import FeedIdentity, build_article
+from scraper.normalize import Fallback, FeedIdentity, build_article
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def reparse_archive(settings: Settings, archive: Any, *, feed: str | None = None
                         author=row.get("author") or None)
         flags = tuple(f for f in row.get("flags", []) if f not in ("extract_failed", "rules_missed"))
         article = build_article(identity, item, now=datetime.now(UTC), extracted=extracted,
-                                fallback_text=row.get("summary") or "",
+                                fallback=Fallback(text=row.get("summary") or ""),
                                 flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
                                 raw_html=page["raw"], raw_charset=page["charset"])
         batch.append(article)

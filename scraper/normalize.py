@@ -25,6 +25,15 @@ class FeedIdentity:
     default_image: str | None = None
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """The feed's own content for an item (sanitized): the body when there is no extraction."""
+
+    html: str = ""
+    text: str = ""
+    image: str | None = None
+
+
 def item_fingerprint(item: FeedItem) -> str:
     """Hash of an item as the feed lists it; when it is unchanged there is nothing to refetch."""
     parts = [
@@ -49,9 +58,7 @@ def build_article(
     *,
     now: datetime,
     extracted: Extracted | None = None,
-    fallback_html: str = "",
-    fallback_text: str = "",
-    fallback_image: str | None = None,
+    fallback: Fallback = Fallback(),
     flags: tuple[str, ...] = (),
     raw_html: bytes | None = None,
     raw_charset: str | None = None,
@@ -59,14 +66,13 @@ def build_article(
     """Merge feed metadata and extraction into one record.
 
     The feed's own title and date win (they are what the seed system used); the page fills gaps.
-    ``fallback_html``/``fallback_text`` (the feed's sanitized content or summary) are the body
-    when there is no extraction.
+    ``fallback`` (the feed's sanitized content or summary) is the body when there is no extraction.
     """
     flags_list = list(flags)
     if extracted is not None:
         body_html, body_text = extracted.body_html, extracted.body_text
     else:
-        body_html, body_text = fallback_html, fallback_text
+        body_html, body_text = fallback.html, fallback.text
     title = _clean_title(item.title, extracted.title if extracted else None)
     if not title:
         title = _clean_title(body_text[:40]) or item.url
@@ -75,8 +81,8 @@ def build_article(
     if published is None:
         published = now
         flags_list.append("date_missing")
-    image = (extracted.image if extracted else None) or item.image or fallback_image or feed.default_image
-    summary = fallback_text[:500] if fallback_text else body_text[:200]
+    image = (extracted.image if extracted else None) or item.image or fallback.image or feed.default_image
+    summary = fallback.text[:500] if fallback.text else body_text[:200]
     return Article(
         feed=feed.name,
         site=feed.site,
