@@ -32,7 +32,7 @@ from .errors import (
     RobotsDisallowedError,
     TransientFetchError,
 )
-from .headers import charset_of, host_key, media_type, parse_max_age, parse_retry_after
+from .headers import charset_of, media_type, parse_max_age, parse_retry_after
 from .httpdecode import DecodeError, Decoder, IdentityDecoder, decoder_for
 from .models import FetchResult, HttpSettings
 from .politeness import HostGate
@@ -42,6 +42,7 @@ from .robots import MAX_ROBOTS_BYTES, RobotsCache, agent_token
 logger = logging.getLogger(__name__)
 
 ACCEPT_ENCODING = "gzip, deflate, br"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class FetchStats:
 class _Exchange:
     url: str
     status: int
-    headers: httpx.Headers
+    headers: dict[str, str]  # lower-cased names; repeated headers joined with ", "
     content: bytes = b""
 
 
@@ -165,14 +166,15 @@ class Fetcher:
         limit: int | None = None,
     ) -> FetchResult:
         settings = settings or self.settings
-        chain = [_check_url(url)]
+        hop = _Hop.of(url)
+        chain = [url]
         moved_to: str | None = None
         permanent = True  # every hop so far was a permanent redirect
         while True:
-            current = chain[-1]
+            current = hop.url
             if obey_robots:
-                await self._check_robots(current)
-            exchange = await self._with_retries(current, headers, settings, limit)
+                await self._check_robots(hop)
+            exchange = await self._with_retries(hop, headers, settings, limit)
             if exchange.status not in REDIRECT_STATUSES:
                 break
             target = _redirect_target(exchange, current)
@@ -189,6 +191,7 @@ class Fetcher:
                     status=exchange.status,
                 )
             chain.append(target)
+            hop = _Hop.of(target)
         return self._result(url, exchange, moved_to, started, etag, last_modified)
 
     def _result(
@@ -231,12 +234,13 @@ class Fetcher:
         )
         return result
 
-    async def _check_robots(self, url: str) -> None:
+    async def _check_robots(self, hop: _Hop) -> None:
+        url = hop.url
         rules = await self._robots.rules_for(url)
         delay = rules.crawl_delay(self._agent)
         if delay:
             # Honoured, but no more than we would wait for a Retry-After.
-            self._gate.set_crawl_delay(host_key(url), min(delay, self.settings.retry_after_cap))
+            self._gate.set_crawl_delay(hop.host, min(delay, self.settings.retry_after_cap))
         if not rules.allows(url, self._agent):
             self._counts["robots_disallowed"] += 1
             raise RobotsDisallowedError(f"robots.txt of {rules.origin} disallows {url}", url=url)
@@ -257,19 +261,33 @@ class Fetcher:
 
     # -- one hop: retries, politeness, deadline -------------------------------------------------------
     async def _with_retries(
-        self, url: str, headers: dict[str, str], settings: HttpSettings, limit: int | None
+        self, hop: _Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
     ) -> _Exchange:
+        try:
+            # Most requests succeed at once: skip tenacity's per-attempt bookkeeping for them.
+            return await self._attempt(hop, headers, settings, limit)
+        except TransientFetchError as exc:
+            first_failure = exc
+        replayed = False
+
+        async def attempt() -> _Exchange:
+            nonlocal replayed
+            if not replayed:  # let tenacity judge (and log, and wait after) the first failure too
+                replayed = True
+                raise first_failure
+            return await self._attempt(hop, headers, settings, limit)
+
         controller = retrying(settings, sleep=self._sleep, on_retry=self._count_retry)
-        exchange: _Exchange = await controller(self._attempt, url, headers, settings, limit)
+        exchange: _Exchange = await controller(attempt)
         return exchange
 
     def _count_retry(self) -> None:
         self._counts["retries"] += 1
 
     async def _attempt(
-        self, url: str, headers: dict[str, str], settings: HttpSettings, limit: int | None
+        self, hop: _Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
     ) -> _Exchange:
-        host = host_key(url)
+        host, url = hop.host, hop.url
         blocked = self._gate.blocked_for(host)
         if blocked > settings.retry_after_cap:
             raise RetryLaterError(
@@ -282,48 +300,51 @@ class Fetcher:
             self._counts["requests"] += 1
             try:
                 async with asyncio.timeout(settings.timeout):
-                    return await self._exchange(url, headers, settings, limit)
+                    return await self._exchange(hop, headers, settings, limit)
             except TimeoutError as exc:
                 raise TransientFetchError(
                     f"no complete response within {settings.timeout:g}s", url=url
                 ) from exc
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], settings: HttpSettings, limit: int | None
+        self, hop: _Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
     ) -> _Exchange:
+        url = hop.url
         try:
             response = await self._client.send(
-                self._client.build_request("GET", url, headers=headers), stream=True
+                self._client.build_request("GET", hop.target, headers=headers), stream=True
             )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _translate(exc, url, in_body=False) from exc
         try:
-            status = response.status_code
+            status, fields = response.status_code, _header_dict(response.headers)
             if status in REDIRECT_STATUSES or status == 304:
                 await _drain(response)
-                return _Exchange(url, status, response.headers)
-            retry_after = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+                return _Exchange(url, status, fields)
+            retry_after = parse_retry_after(fields.get("retry-after"), self._wall_clock())
             error = error_for_status(status, url, settings, retry_after)
             if error is not None:
                 await _drain(response)
                 if retry_after is not None and status in settings.retry_statuses:
-                    self._gate.hold(host_key(url), retry_after)
+                    self._gate.hold(hop.host, retry_after)
                 raise error
-            content = await self._read_body(response, url, limit or settings.max_response_bytes)
-            return _Exchange(url, status, response.headers, content)
+            content = await self._read_body(response, fields, url, limit or settings.max_response_bytes)
+            return _Exchange(url, status, fields, content)
         finally:
             await response.aclose()
 
-    async def _read_body(self, response: httpx.Response, url: str, limit: int) -> bytes:
+    async def _read_body(
+        self, response: httpx.Response, fields: dict[str, str], url: str, limit: int
+    ) -> bytes:
         """The decoded body, read in pieces; over ``limit`` bytes it is dropped and an error raised."""
-        declared = response.headers.get("content-length", "").strip()
+        declared = fields.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > limit:
             raise ResponseTooLargeError(
                 f"Content-Length {declared} is over the {limit}-byte limit",
                 url=url,
                 status=response.status_code,
             )
-        decoder: Decoder = decoder_for(response.headers.get("content-encoding"))
+        decoder: Decoder = decoder_for(fields.get("content-encoding"))
         chunks = response.aiter_raw()
         if response.is_stream_consumed:  # built from bytes (MockTransport): already read, decoded
             decoder, chunks = IdentityDecoder(), _aiter_one(response.content)
@@ -352,6 +373,14 @@ class Fetcher:
         return body.getvalue()
 
 
+def _header_dict(headers: httpx.Headers) -> dict[str, str]:
+    """Headers as a plain dict (lower-cased names, repeats joined), cheaper to query repeatedly."""
+    fields: dict[str, str] = {}
+    for name, value in headers.multi_items():
+        fields[name] = f"{fields[name]}, {value}" if name in fields else value
+    return fields
+
+
 async def _aiter_one(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
@@ -370,14 +399,23 @@ async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
         return
 
 
-def _check_url(url: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise PermanentFetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise PermanentFetchError(f"not an http(s) URL: {url!r}", url=url)
-    return url
+@dataclass(frozen=True)
+class _Hop:
+    """One URL of a redirect chain, parsed once: as given, as httpx's URL, and its host key."""
+
+    url: str
+    target: httpx.URL
+    host: str
+
+    @classmethod
+    def of(cls, url: str) -> _Hop:
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise PermanentFetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
+        if target.scheme not in _DEFAULT_PORTS or not target.host:
+            raise PermanentFetchError(f"not an http(s) URL: {url!r}", url=url)
+        return cls(url, target, f"{target.host}:{target.port or _DEFAULT_PORTS[target.scheme]}")
 
 
 def _redirect_target(exchange: _Exchange, current: str) -> str:

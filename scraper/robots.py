@@ -6,7 +6,7 @@ pages those sites disallow.
 
 Failure policy (a documented choice):
 - 4xx (404, 403, 401…) → allow everything (RFC 9309 §2.3.1.3).
-- 5xx, a network error, a timeout, an oversized file → allow everything for now, but cache that
+- 429, 5xx, a network error, a timeout, an oversized file → allow everything for now, but cache that
   verdict only briefly (``UNREACHABLE_TTL``) and ask again: a news archiver should not lose a
   day's articles because robots.txt had a hiccup, and requests stay throttled by the host gate
   anyway. (RFC 9309 suggests "disallow" here; we prefer losing no data.)
@@ -55,7 +55,7 @@ def parse_robots(origin: str, status: int, body: bytes, fetched_at: float, ttl: 
     if 200 <= status < 300:
         text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
         return RobotsRules(origin, Protego.parse(text), fetched_at, ttl)
-    if 400 <= status < 500:
+    if 400 <= status < 500 and status != 429:  # 429 is a "try later", not "there is none"
         return RobotsRules(origin, None, fetched_at, ttl, note=f"robots.txt HTTP {status}")
     return RobotsRules(origin, None, fetched_at, min(ttl, UNREACHABLE_TTL), note=f"robots.txt HTTP {status}")
 

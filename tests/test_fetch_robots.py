@@ -45,6 +45,8 @@ def test_parse_robots_status_policy() -> None:
     assert missing.allows("http://h/anything", "bot") and missing.ttl == 3600.0
     failing = parse_robots("http://h", 503, b"", fetched_at=0.0, ttl=3600.0)
     assert failing.allows("http://h/anything", "bot") and failing.ttl == UNREACHABLE_TTL
+    throttled = parse_robots("http://h", 429, b"", fetched_at=0.0, ttl=3600.0)
+    assert throttled.allows("http://h/anything", "bot") and throttled.ttl == UNREACHABLE_TTL
     bom = parse_robots("http://h", 200, b"\xef\xbb\xbfUser-agent: *\nDisallow: /x\n", fetched_at=0.0, ttl=1.0)
     assert not bom.allows("http://h/x", "bot")
 
