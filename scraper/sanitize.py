@@ -57,6 +57,7 @@ _EMPTY_BLOCK = re.compile(
 )
 # An empty inline wrapper may still separate two words ("misguided<em> </em>policy").
 _EMPTY_INLINE = re.compile(r"<(span|strong|em|b|i|u|a|sub|sup|code)(?:\s[^>]*)?>((?:\s|&nbsp;|\u3000)*)</\1>")
+_MAYBE_EMPTY = re.compile(r">(?:\s|&nbsp;|\u3000|<br>)*</")
 _BLANK_LINES = re.compile(r">[ \t\r\f\v]*\n\s*<")  # whitespace left where comments/scripts were
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _ANCHOR_WITHOUT_HREF = re.compile(r"<a(?:\s+title=\"[^\"]*\")?>(.*?)</a>", re.DOTALL)
@@ -125,7 +126,7 @@ def clean_html(html: str, base_url: str) -> str:
         _base_url.reset(token)
     cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
     cleaned = _ANCHOR_WITHOUT_HREF.sub(r"\1", cleaned)
-    previous = None
+    previous = None if _MAYBE_EMPTY.search(cleaned) else cleaned
     while previous != cleaned:  # an emptied child can leave its parent empty in turn
         previous = cleaned
         cleaned = _EMPTY_INLINE.sub(lambda m: " " if m.group(2) else "", cleaned)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from scraper.extract.dates import parse_datetime
 
-__all__ = ["split_editor", "strip_site_suffix", "visible_published"]
+__all__ = ["find_editor", "split_editor", "strip_site_suffix", "visible_published"]
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
@@ -45,6 +45,17 @@ def split_editor(body_html: str) -> tuple[str, str | None]:
         return ""
 
     return _PARAGRAPH.sub(visit, body_html), editor
+
+
+_EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*([^\s】\]）)<>]{1,12}(?:\s[A-Z]{1,4}\d{2,})?)")
+
+
+def find_editor(page_text: str) -> str | None:
+    """The 责任编辑 credit printed anywhere on the page (outside the body on many sites)."""
+    match = _EDITOR_ANYWHERE.search(page_text)
+    if match is None:
+        return None
+    return _WORK_CODE.sub("", match.group(1)).strip() or None
 
 
 def strip_site_suffix(title: str | None, site_name: str | None, url: str) -> str | None:

@@ -1,25 +1,29 @@
-"""The generic extractor for pages of unknown sites: selectolax pre-cleaning + trafilatura.
+"""The generic extractor for pages of unknown sites.
 
-Pre-cleaning removes what is never article text (scripts, styles, forms, QR/app-download
-blocks, share bars, comment sections) before trafilatura sees the page; that both speeds it
-up (less markup to parse twice) and keeps promo blocks out of its output (measured in
-benchmarks/bench_extract.py). Metadata comes from our own meta/JSON-LD reader, which is
-cheaper than trafilatura's and keeps time zones.
+    page ─▶ lexbor parse ─▶ meta/JSON-LD ─▶ pre-clean (scripts, forms, nav, QR/share/comment
+    blocks) ─▶ Chinese text? ─yes─▶ paragraph-density container (scraper.extract.density)
+                             └no──▶ trafilatura on the pre-cleaned page (density as fallback)
+    ─▶ nh3 sanitize ─▶ editor lines to metadata
+
+Which path wins where was measured with benchmarks/bench_extract.py. Metadata comes from our
+own meta/JSON-LD reader, which is cheaper than trafilatura's and keeps time zones.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import trafilatura
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.htmlprocessing import convert_to_html
 
-from scraper.extract.cleanup import split_editor, strip_site_suffix, visible_published
-from scraper.extract.images import first_content_image, is_junk_image
+from scraper.extract.cleanup import find_editor, split_editor, strip_site_suffix, visible_published
+from scraper.extract.density import ContentCandidate, find_content, prune_boilerplate
+from scraper.extract.images import is_junk_image, lead_image
 from scraper.extract.meta import read_meta
-from scraper.extract.sitepath import ALWAYS_DROP, drop_nodes, fix_lazy_images
+from scraper.extract.sitepath import ALWAYS_DROP, drop_matching_paragraphs, drop_nodes, fix_lazy_images
 from scraper.models import Extracted
 from scraper.sanitize import clean_html, html_to_text
 
@@ -35,6 +39,16 @@ PRECLEAN_DROP = (
     ".share-bar", ".social-share", ".bdsharebuttonbox", ".sharethis", ".addthis_toolbox",
     "ins.adsbygoogle", "ins.sinaads", "[data-ad-pdps]",
 )
+# The JSON-LD scripts were read by read_meta before this runs.
+PRECLEAN_DROP_ALL = ALWAYS_DROP + PRECLEAN_DROP + ("nav", "aside", "footer")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_THRESHOLD = 0.3
+# Whole paragraphs that are never article text on any site (disclaimers, app promos, topic links).
+BOILERPLATE_PARAGRAPH = re.compile(
+    r"^(?:免责声明|版权声明|特别声明|风险提示：本文|本文来源于|扫码下载|下载.{0,8}APP|点击进入专题|点击查看专题)"
+    r"|^海量资讯、精准解读，尽在新浪财经APP$|^(?:相关新闻|相关阅读|相关报道|延伸阅读|推荐阅读)\s*[:：]?$"
+)
+_MIN_DENSITY_CHARS = 80
 
 
 def _body_html(document: trafilatura.settings.Document) -> str:
@@ -45,22 +59,20 @@ def _body_html(document: trafilatura.settings.Document) -> str:
     return etree.tostring(body, encoding="unicode", method="html")
 
 
+def _cjk_ratio(text: str) -> float:
+    sample = text[:2000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    return len(_CJK.findall(sample)) / letters if letters else 0.0
+
+
 def text_of(tree: LexborHTMLParser) -> str:
     body = tree.body
     return body.text(deep=True, separator="\n") if body is not None else ""
 
 
-def extract_generic(text: str, url: str, site_zone: str | None = None, *, preclean: bool = True) -> Extracted | None:
-    """Extract an article from any page; None when nothing article-like is found."""
-    tree = LexborHTMLParser(text)
-    meta = read_meta(tree, url, site_zone)
-    root = tree.root
-    if preclean and root is not None:
-        drop_nodes(root, ALWAYS_DROP[1:] + PRECLEAN_DROP)  # keep JSON-LD scripts? trafilatura ignores them
-        fix_lazy_images(root)
-        text = tree.html or text
+def _trafilatura_body(html: str, url: str) -> str:
     document = trafilatura.bare_extraction(
-        text,
+        html,
         url=url,
         include_images=True,
         include_tables=True,
@@ -70,18 +82,62 @@ def extract_generic(text: str, url: str, site_zone: str | None = None, *, precle
         with_metadata=False,
     )
     if document is None or isinstance(document, dict):
+        return ""
+    return _body_html(document)
+
+
+def _density_body(candidate: ContentCandidate) -> str:
+    for node in candidate.nodes:
+        prune_boilerplate(node)
+    return "".join(node.html or "" for node in candidate.nodes)
+
+
+def choose_body(tree: LexborHTMLParser, url: str, headline: str | None) -> tuple[str, str]:
+    """The raw body HTML of a (pre-cleaned) page and the method that found it.
+
+    Chinese pages: paragraph-density scoring on the selectolax tree (measured: it beats
+    trafilatura by a wide margin on Chinese portal pages, which surround the article with
+    live tickers, rankings and recommendation lists, and needs no second parse). Other pages:
+    trafilatura, which is better on English templates; density is the fallback when it finds
+    nothing.
+    """
+    candidate = find_content(tree, headline)
+    if candidate is not None and candidate.text_length >= _MIN_DENSITY_CHARS:
+        sample = "".join(node.text(deep=True)[:1000] for node in candidate.nodes[:3])
+        if _cjk_ratio(sample) >= _CJK_THRESHOLD:
+            return _density_body(candidate), "density"
+    body = _trafilatura_body(tree.html or "", url)
+    if body.strip() or candidate is None:
+        return body, "trafilatura"
+    return _density_body(candidate), "density"
+
+
+def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extracted | None:
+    """Extract an article from any page; None when nothing article-like is found."""
+    tree = LexborHTMLParser(text)
+    meta = read_meta(tree, url, site_zone)
+    root = tree.root
+    if root is None:
         return None
-    body_html, editor = split_editor(clean_html(_body_html(document), url))
+    drop_nodes(root, PRECLEAN_DROP_ALL)
+    fix_lazy_images(root)
+    title = strip_site_suffix(meta.title, meta.site_name, url)
+    page_text = text_of(tree)
+    published = meta.published
+    if published is None and site_zone is not None:
+        published = visible_published(page_text, title, site_zone)
+    editor = find_editor(page_text)
+    raw_body, method = choose_body(tree, url, title)
+    body_html, body_editor = split_editor(clean_html(raw_body, url))
+    editor = editor or body_editor
+    body_html = drop_matching_paragraphs(body_html, BOILERPLATE_PARAGRAPH, False)
     body_text = html_to_text(body_html)
     if not body_text:
         return None
+    logger.debug("generic extraction of %s by %s: %d chars", url, method, len(body_text))
     image = meta.image if meta.image and not is_junk_image(meta.image) else None
     if image is None and "<img" in body_html:
-        image = first_content_image(LexborHTMLParser(body_html).body or tree.root, url)  # type: ignore[arg-type]
-    title = strip_site_suffix(meta.title, meta.site_name, url)
-    published = meta.published
-    if published is None and site_zone is not None:
-        published = visible_published(text_of(tree), title, site_zone)
+        image = lead_image(body_html, url)
     return Extracted(
         title=title,
         body_html=body_html,

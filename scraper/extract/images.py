@@ -24,6 +24,7 @@ _JUNK_TOKENS = frozenset(
      "emoticon", "loading", "placeholder", "ad", "ads", "advert", "beacon", "track", "tracking", "wx",
      "face", "gravatar", "social", "follow", "subscribe"}
 )
+_SPACER_FILE = re.compile(r"/(?:space|spacer|blank|transparent|clear|pixel|dot|none|s)\.(?:gif|png)$", re.IGNORECASE)
 _SPLIT = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 
 
@@ -75,7 +76,7 @@ def is_junk_image(src: str, *, alt: str = "", width: str | None = None, height: 
     path = src.split("?", 1)[0]
     if _junk_words(path.rsplit("/", 1)[-1]):
         return True
-    if path.lower().endswith((".svg", ".ico")):
+    if path.lower().endswith((".svg", ".ico")) or _SPACER_FILE.search(path):
         return True
     if _small(width) or _small(height):
         return True

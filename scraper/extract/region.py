@@ -29,23 +29,34 @@ _HEAD_TAGS_PATTERN = (
 _HEAD_TAGS = re.compile(_HEAD_TAGS_PATTERN, re.IGNORECASE | re.DOTALL)
 _HEAD_END_B = re.compile(rb"</head\s*>", re.IGNORECASE)
 _HEAD_TAGS_B = re.compile(_HEAD_TAGS_PATTERN.encode(), re.IGNORECASE | re.DOTALL)
+_MAX_REGION = 512 * 1024
 _ASCII_COMPATIBLE = frozenset({"utf-8", "gb18030", "big5hkscs", "windows-1252", "shift_jis", "euc_kr", "euc_jp"})
+
+
+def _first(page: AnyStr, markers: tuple[AnyStr, ...], start: int, stop: int) -> int:
+    """Position of the first marker *in list order* found in ``page[start:stop]``, or -1."""
+    for marker in markers:
+        pos = page.find(marker, start, stop)
+        if pos >= 0:
+            return pos
+    return -1
 
 
 def _cut(
     page: AnyStr, starts: tuple[AnyStr, ...], ends: tuple[AnyStr, ...], lt: AnyStr,
     head_end: re.Pattern[AnyStr], head_tags: re.Pattern[AnyStr],
 ) -> tuple[list[AnyStr], AnyStr] | None:
-    positions = [pos for marker in starts if (pos := page.find(marker)) >= 0]
-    if not positions:
+    found = _first(page, starts, 0, len(page))
+    if found < 0:
         return None
-    start = max(page.rfind(lt, 0, min(positions)), 0)
-    end_positions = [pos for marker in ends if (pos := page.find(marker, start)) >= 0]
-    end = len(page)
-    if end_positions:
-        end = max(page.rfind(lt, start, min(end_positions) + 1), start)
-    head_match = head_end.search(page, 0, start)
-    head = page[: head_match.start()] if head_match else page[:start]
+    start = max(page.rfind(lt, 0, found), 0)
+    end = _first(page, ends, start, start + _MAX_REGION)  # a marker further away is not this article's
+    end = len(page) if end < 0 else max(page.rfind(lt, start, end + 1), start)
+    head_stop = page.find(lt + (b"/head>" if isinstance(page, bytes) else "/head>"), 0, start)  # type: ignore[operator]
+    if head_stop < 0:
+        head_match = head_end.search(page, 0, start)
+        head_stop = head_match.start() if head_match else start
+    head = page[:head_stop]
     return head_tags.findall(head), page[start:end]
 
 

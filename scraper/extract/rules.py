@@ -22,8 +22,9 @@ whole text matches is removed), ``drop_link_paragraphs`` (remove ``<p>`` whose t
 links: related-article lists), ``strip_prefixes`` (regexes removed from the start of
 author/source/editor values, e.g. ``来源：``), ``title_suffix`` (regex removed from the end
 of the title), ``region_start``/``region_end`` (literal markers of the slice of the page
-that holds the article: parsing only that slice plus the head's tags is the fast path;
-the whole page is parsed if the slice does not satisfy the rules).
+that holds the article, tried in list order, the first found wins: parsing only that slice
+plus the head's tags is the fast path; the whole page is parsed if the slice does not
+satisfy the rules).
 """
 
 from __future__ import annotations
@@ -139,6 +140,19 @@ def _field(value: Any, where: str) -> tuple[FieldSpec, ...]:
     return tuple(specs)
 
 
+def _check_selectors(rules: SiteRules, origin: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    probe = LexborHTMLParser("<p></p>")
+    fields = {key: [spec.css for spec in getattr(rules, key)] for key in _FIELD_KEYS}
+    for key, selectors in {"body": list(rules.body), "drop": list(rules.drop), **fields}.items():
+        for selector in selectors:
+            try:
+                probe.css(selector)
+            except SelectolaxError as exc:
+                raise RulesError(f"{origin}: {key}: bad CSS selector {selector!r}") from exc
+
+
 def parse_rules(data: Mapping[str, Any], origin: str) -> SiteRules:
     """Validate one decoded TOML document; raise RulesError naming the bad key."""
     unknown = sorted(set(data) - _KNOWN_KEYS)
@@ -172,7 +186,9 @@ def parse_rules(data: Mapping[str, Any], origin: str) -> SiteRules:
         if not isinstance(data["drop_link_paragraphs"], bool):
             raise RulesError(f"{origin}: drop_link_paragraphs: expected true or false")
         kwargs["drop_link_paragraphs"] = data["drop_link_paragraphs"]
-    return SiteRules(**kwargs)
+    rules = SiteRules(**kwargs)
+    _check_selectors(rules, origin)
+    return rules
 
 
 def _load_file(text: str, origin: str) -> SiteRules:

@@ -26,7 +26,7 @@ from scraper.sanitize import absolute_url, clean_html, html_to_text
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["extract_with_rules", "ALWAYS_DROP", "drop_nodes", "fix_lazy_images"]
+__all__ = ["extract_with_rules", "ALWAYS_DROP", "drop_nodes", "drop_matching_paragraphs", "fix_lazy_images"]
 
 # Never article content, whatever the site.
 ALWAYS_DROP = (
@@ -98,14 +98,18 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def drop_paragraphs(body_html: str, rules: SiteRules) -> str:
+    """Remove the rules' boilerplate paragraphs from *sanitized* body HTML (see
+    :func:`drop_matching_paragraphs`)."""
+    return drop_matching_paragraphs(body_html, rules.drop_paragraph_regex, rules.drop_link_paragraphs)
+
+
+def drop_matching_paragraphs(body_html: str, pattern: re.Pattern[str] | None, link_only: bool) -> str:
     """Remove boilerplate paragraphs from *sanitized* body HTML.
 
-    A ``<p>`` goes when its text matches one of the rules' ``drop_paragraphs`` patterns, or
-    (with ``drop_link_paragraphs``) when all its text is inside links: related-article lists.
-    Working on the sanitized string is several times faster than one DOM query per paragraph.
+    A ``<p>`` goes when its text matches ``pattern``, or (with ``link_only``) when all its
+    text is inside links: related-article lists. Working on the sanitized string is several
+    times faster than one DOM query per paragraph.
     """
-    pattern = rules.drop_paragraph_regex
-    link_only = rules.drop_link_paragraphs
     if pattern is None and not link_only:
         return body_html
 
