@@ -26,7 +26,7 @@ import re
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["decode_html", "normalize_charset", "stated_charset"]
+__all__ = ["decode_html", "normalize_charset", "stated_charsets"]
 
 _PRESCAN = 4096
 _EXTENDED_PRESCAN = 65536
@@ -110,15 +110,15 @@ def _declared_charset(content: bytes) -> str | None:
     return match.group(1).decode("ascii", "ignore")
 
 
-def stated_charset(content: bytes, header_charset: str | None) -> str | None:
-    """The codec a page *claims* (BOM, header, then its own declaration), without decoding it.
-
-    Cheap; for callers that decode only part of a page and verify that part strictly.
-    """
+def stated_charsets(content: bytes, header_charset: str | None) -> list[str]:
+    """The codecs a page *claims*, in order of authority (BOM, header, its own declaration),
+    without decoding it. Cheap; for callers that decode only part of a page and verify that
+    part strictly."""
     for bom, codec in _BOMS:
         if content.startswith(bom):
-            return codec
-    return normalize_charset(header_charset) or normalize_charset(_declared_charset(content))
+            return [codec]
+    claims = [normalize_charset(header_charset), normalize_charset(_declared_charset(content))]
+    return list(dict.fromkeys(codec for codec in claims if codec is not None))
 
 
 def _strict(content: bytes, codec: str) -> str | None:

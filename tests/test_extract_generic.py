@@ -43,13 +43,30 @@ def test_english_generic_page_cleveland() -> None:
     assert "<li>Pizza was searched more than the World Cup.</li>" in found.body_html
 
 
-def test_forced_rules_for_a_mirror_host() -> None:
+def test_mirror_page_picks_rules_from_its_own_og_url() -> None:
     raw = (PAGES / "gne_tests_sina_2.html").read_bytes()
+    mirror = "http://127.0.0.1:8080/mirror/doc-ihqfskcn2160999.shtml"
+    found = extract(raw, mirror)
+    assert found.rules == "sina"
+    assert found.body_text == extract(raw, SINA_URL).body_text
+
+
+def test_forced_rules_for_a_mirror_host_without_og_url() -> None:
+    raw = (PAGES / "gne_tests_sina_2.html").read_bytes().replace(b'property="og:url"', b'property="og:x"')
     mirror = "http://127.0.0.1:8080/mirror/doc-ihqfskcn2160999.shtml"
     assert extract(raw, mirror).rules == "generic"
     forced = extract(raw, mirror, rules_name="sina")
     assert forced.rules == "sina"
     assert forced.body_text == extract(raw, SINA_URL).body_text
+
+
+def test_saved_file_without_url_uses_the_pages_canonical_url() -> None:
+    """`newsroll extract FILE` passes a file:// URL: rules and link resolution follow og:url."""
+    raw = (PAGES / "gne_tests_sina_1.html").read_bytes()
+    found = extract(raw, "file:///tmp/saved/page.html")
+    assert found.rules == "sina"
+    assert found.body_text == extract(raw, "https://news.sina.com.cn/c/2019-11-25/doc-iihnzahi3275702.shtml").body_text
+    assert "file://" not in found.body_html
 
 
 def test_forced_generic_on_a_known_site() -> None:

@@ -14,7 +14,9 @@ when nothing usable is found.
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
+import re
 from urllib.parse import urlsplit
 
 from scraper.charset import decode_html
@@ -28,7 +30,7 @@ from scraper.models import Extracted
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "extract", "lead_image", "site_zone_for", "RuleBook", "RulesError", "SiteRules", "load_rules",
+    "extract", "lead_image", "page_url_hint", "site_zone_for", "RuleBook", "RulesError", "SiteRules", "load_rules",
     "default_rulebook",
 ]
 
@@ -46,6 +48,22 @@ def site_zone_for(url: str) -> str | None:
     if host.endswith(_CHINA_SUFFIXES) or any(host == h or host.endswith("." + h) for h in _CHINA_HOSTS):
         return "Asia/Shanghai"
     return None
+
+
+_URL_HINT = re.compile(
+    rb"""<(?:link[^>]+rel=["']?canonical["']?[^>]+href|meta[^>]+property=["']og:url["'][^>]+content)"""
+    rb"""\s*=\s*["'](https?://[^"'\s<>]+)["']""",
+    re.IGNORECASE,
+)
+_HINT_SCAN = 256 * 1024
+
+
+def page_url_hint(content: bytes | str) -> str | None:
+    """The page's own URL (``<link rel=canonical>`` or ``og:url``), read from its first bytes."""
+    head = content[:_HINT_SCAN]
+    raw = head.encode("utf-8", "ignore") if isinstance(head, str) else head
+    match = _URL_HINT.search(raw)
+    return html.unescape(match.group(1).decode("ascii", "ignore")) if match else None
 
 
 def _choose_rules(url: str, rules_name: str | None, rulebook: RuleBook) -> SiteRules | None:
@@ -70,14 +88,22 @@ def extract(
     """Extract the article of one page.
 
     ``content`` is the raw page (bytes in any charset, or already-decoded text); ``url`` its
-    address (base for relative links, and what selects site rules); ``rules_name`` forces a
-    rule set (``"generic"`` forces the generic extractor); ``charset`` is the HTTP header's.
+    address (base for relative links, and what selects site rules; for a saved file whose
+    ``url`` is not http(s), the page's own canonical/og:url stands in); ``rules_name`` forces
+    a rule set (``"generic"`` forces the generic extractor); ``charset`` is the HTTP header's.
+    When no rules match ``url``, the page's canonical/og:url may select them (mirrors).
     Raises ExtractError when the page has no extractable article (or names unknown rules).
     """
     book = rulebook if rulebook is not None else default_rulebook()
     if not content.strip():
         raise ExtractError(f"empty page: {url}")
+    if not url.startswith(("http://", "https://")):
+        # A saved file (file://…): its own canonical URL resolves links and picks rules.
+        url = page_url_hint(content) or url
     rules = _choose_rules(url, rules_name, book)
+    if rules is None and not rules_name:
+        hint = page_url_hint(content)  # a mirror or proxy serving a known site's page
+        rules = book.for_url(hint) if hint else None
     missed = False
     if rules is not None:
         found = extract_with_rules(content, url, rules, charset)

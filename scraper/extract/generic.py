@@ -65,6 +65,19 @@ def _cjk_ratio(text: str) -> float:
     return len(_CJK.findall(sample)) / letters if letters else 0.0
 
 
+def _guess_zone(tree: LexborHTMLParser) -> str | None:
+    """Asia/Shanghai for Chinese-language pages of unknown sites (a saved file, a new host):
+    they print local times without an offset, and every Chinese-speaking region is UTC+8."""
+    html_node = tree.css_first("html")
+    lang = (html_node.attributes.get("lang") or "").lower() if html_node is not None else ""
+    if lang.startswith("zh"):
+        return "Asia/Shanghai"
+    title = tree.css_first("title")
+    if title is not None and _cjk_ratio(title.text(deep=True)) >= 0.5:
+        return "Asia/Shanghai"
+    return None
+
+
 def text_of(tree: LexborHTMLParser) -> str:
     body = tree.body
     return body.text(deep=True, separator="\n") if body is not None else ""
@@ -115,6 +128,7 @@ def choose_body(tree: LexborHTMLParser, url: str, headline: str | None) -> tuple
 def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extracted | None:
     """Extract an article from any page; None when nothing article-like is found."""
     tree = LexborHTMLParser(text)
+    site_zone = site_zone or _guess_zone(tree)
     meta = read_meta(tree, url, site_zone)
     root = tree.root
     if root is None:

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import AnyStr
 
-from scraper.charset import stated_charset
+from scraper.charset import stated_charsets
 from scraper.extract.rules import SiteRules
 
 __all__ = ["lite_document", "lite_document_from_bytes"]
@@ -100,20 +100,21 @@ def _decode(raw: bytes, codec: str) -> str | None:
 def lite_document_from_bytes(content: bytes, rules: SiteRules, header_charset: str | None) -> str | None:
     """Like :func:`lite_document` but slices the raw bytes and decodes only the slice.
 
-    Returns None (use the slow path) without markers, for pages whose stated charset is
-    unknown or not ASCII-compatible, or when the slice does not decode strictly.
+    Each stated charset (header, then the page's own declaration) is tried in turn; returns
+    None (use the slow path) without markers, without a usable stated charset, or when the
+    slice does not decode strictly under any of them.
     """
     if not rules.region_start:
         return None
-    codec = stated_charset(content, header_charset)
-    if codec not in _ASCII_COMPATIBLE:
-        return None
-    starts = _encoded(rules.region_start, codec)
-    cut = _cut(content, starts, _encoded(rules.region_end, codec), b"<", _HEAD_END_B, _HEAD_TAGS_B)
-    if cut is None:
-        return None
-    head = _decode(b"".join(cut[0]), codec)
-    region = _decode(cut[1], codec)
-    if head is None or region is None:
-        return None
-    return _wrap(head, region)
+    for codec in stated_charsets(content, header_charset):
+        if codec not in _ASCII_COMPATIBLE:
+            continue
+        starts = _encoded(rules.region_start, codec)
+        cut = _cut(content, starts, _encoded(rules.region_end, codec), b"<", _HEAD_END_B, _HEAD_TAGS_B)
+        if cut is None:
+            continue
+        head = _decode(b"".join(cut[0]), codec)
+        region = _decode(cut[1], codec)
+        if head is not None and region is not None:
+            return _wrap(head, region)
+    return None
