@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from jobs import output
 from jobs.cli import Ctx, cli, fail, open_archive
-from jobs.config import ConfigError
+from jobs.config import ConfigError, FeedConfig, Settings
+from jobs.lock import ArchiveLock, LockedError
+from jobs.pagination import Window
+
+if TYPE_CHECKING:  # the pipeline's imports are heavy: load them only when the command runs
+    from jobs.backfill import BackfillOptions
 
 INTERRUPTED = 130  # the shell's code for a Ctrl-C
 
@@ -31,11 +39,7 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     Ctrl-C or a crash and it continues. Running it again after it finished adds nothing.
     Exit 0 done, 1 a page failed after retries (what was stored is kept), 2 bad usage.
     """
-    from jobs.backfill import BackfillOptions, BackfillReport, backfill_feed
-    from jobs.backfill_progress import make_progress
-    from jobs.pagination import Window
-    from jobs.pipeline import PollContext
-    from scraper.fetch import Fetcher
+    from jobs.backfill import BackfillOptions
 
     settings = obj.settings
     try:
@@ -46,6 +50,31 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     if window.since and window.until and window.since >= window.until:
         raise click.BadParameter("--since must be earlier than --until", param_hint="--since")
     options = BackfillOptions(window=window, max_pages=max_pages, full_text=full_text)
+    # Two backfills of one feed would overwrite each other's checkpoint: one at a time.
+    lock = ArchiveLock(_lock_path(settings.archive.database, feed.name))
+    try:
+        lock.acquire()
+    except LockedError:
+        fail(f"another backfill of {feed.name!r} is running on this archive; let it finish or stop it", 2)
+    except OSError as exc:
+        fail(f"cannot lock the archive for the backfill: {exc}", 2)
+    try:
+        _run(settings, feed, options)
+    finally:
+        lock.release()
+
+
+def _lock_path(database: Path, feed: str) -> Path:
+    digest = hashlib.sha1(feed.encode("utf-8")).hexdigest()[:12]
+    return database.with_name(f"{database.name}.backfill-{digest}.lock")
+
+
+def _run(settings: Settings, feed: FeedConfig, options: BackfillOptions) -> None:
+    from jobs.backfill import BackfillReport, backfill_feed
+    from jobs.backfill_progress import make_progress
+    from jobs.pipeline import PollContext
+    from scraper.fetch import Fetcher
+
     progress = make_progress(feed.name)
 
     async def run() -> BackfillReport:

@@ -67,7 +67,7 @@ class PlainProgress:
     def page(self, line: PageLine, tally: Tally, *, done: int | None = None, total: int | None = None) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = tally.items / elapsed
-        text = (f"{self.feed}: {line.label}: {line.items} listed, {line.inside} new to this run, {line.new} new, "
+        text = (f"{self.feed}: {line.label}: {line.items} listed, {line.inside} in window, {line.new} new, "
                 f"{line.duplicates} duplicates, {line.failed} failed | {tally.pages} pages, {tally.items} items, "
                 f"{rate:.1f} items/s")
         if done is not None and total:

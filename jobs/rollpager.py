@@ -38,6 +38,7 @@ from jobs.pagination import ItemKey, item_key
 from scraper.models import FeedItem
 
 SEARCH_LIMIT = 64  # requests a search may take before the pager starts over from page 1
+STALL_LIMIT = 4  # pages in a row that add nothing to the chain: the API repeats itself (the end)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class RollPager:
         self.probe = 1
         self.searches = 0
         self.restarts = 0  # times a search gave up (the driver stops after a few)
+        self.stalls = 0  # anchored pages in a row that added nothing to the chain
 
     # -- decisions ---------------------------------------------------------------------------
     def next_page(self) -> int:
@@ -115,6 +117,16 @@ class RollPager:
     def _observe_anchored(self, page: int, items: Sequence[FeedItem]) -> Verdict:
         if not items:
             return Verdict("end")
+        before = self.position
+        verdict = self._anchored_verdict(page, items)
+        self.stalls = self.stalls + 1 if verdict.kind == "continue" and self.position == before else 0
+        if self.stalls >= STALL_LIMIT:
+            # Some APIs answer a page past the end with the last page again; without a total
+            # that would never end. A real drift burst is jumped over in one step, not four.
+            return Verdict("end", verdict.fresh)
+        return verdict
+
+    def _anchored_verdict(self, page: int, items: Sequence[FeedItem]) -> Verdict:
         start = (page - 1) * self.num
         hits = [(j, self.chain[k]) for j, k in enumerate(map(item_key, items)) if k in self.chain]
         if hits:

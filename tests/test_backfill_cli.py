@@ -39,7 +39,7 @@ def wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyp
 def test_killed_mid_way_and_rerun_archives_every_item_exactly_once(tmp_path: Path) -> None:
     with serve({}) as server:
         base = server.url("").rstrip("/")
-        api = RollAPI(base, 3000, delay=0.02)
+        api = RollAPI(base, 2000, delay=0.02)
         api.grow = lambda n: 5 if n and n % 4 == 0 else 0  # and the list drifts all along
         server.routes["/api/roll/get"] = api
         config = write_config(tmp_path, config_text(base))
@@ -53,7 +53,7 @@ def test_killed_mid_way_and_rerun_archives_every_item_exactly_once(tmp_path: Pat
             proc.communicate(timeout=10)
         assert proc.returncode == -signal.SIGKILL
         partial = archived_urls(config)
-        assert 0 < len(partial) < 3000 and len(partial) == len(set(partial))
+        assert 0 < len(partial) < 2000 and len(partial) == len(set(partial))
         saved = checkpoint(config)
         assert saved is not None and not saved.get("done")
 
@@ -70,6 +70,31 @@ def test_killed_mid_way_and_rerun_archives_every_item_exactly_once(tmp_path: Pat
         again = newsroll(config, FEED)
         assert again.returncode == 0 and " 0 new," in again.stdout
         assert len(archived_urls(config)) == len(urls)
+
+
+def test_ctrl_c_saves_progress_and_the_same_command_continues(tmp_path: Path) -> None:
+    with serve({}) as server:
+        base = server.url("").rstrip("/")
+        api = RollAPI(base, 600, delay=0.1)
+        server.routes["/api/roll/get"] = api
+        config = write_config(tmp_path, config_text(base))
+        proc = subprocess.Popen(command(config, FEED), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        try:
+            wait_for(lambda: len(server.requests_for("/api/roll/get")) >= 3 or proc.poll() is not None)
+            second = newsroll(config, FEED)  # one backfill of a feed at a time
+            assert second.returncode == 2 and "another backfill of" in second.stderr
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=20)
+        assert proc.returncode == 130, stderr
+        assert "interrupted; progress is saved" in stderr and "Traceback" not in stderr
+        stored = len(archived_urls(config))
+        assert 0 < stored < 600
+        resumed = newsroll(config, FEED)
+        assert resumed.returncode == 0 and "resuming an unfinished backfill" in resumed.stderr
+        urls = archived_urls(config)
+        assert len(urls) == len(set(urls)) and set(urls) == api.urls()
 
 
 @pytest.fixture

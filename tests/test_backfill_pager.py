@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jobs.pagination import Window, archive_links, page_size, page_url
-from jobs.rollpager import SEARCH_LIMIT, RollPager, TopUp
+from jobs.rollpager import SEARCH_LIMIT, STALL_LIMIT, RollPager, TopUp
 from scraper.models import FeedItem, Listing
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
@@ -240,3 +240,17 @@ def test_window_and_archive_links() -> None:
     assert Window().contains(FeedItem(url="u", title="", published=None))
     listing = Listing(items=(), prev_archive="archive/2.xml", next_page=None)
     assert archive_links(listing, "http://h/feeds/current.xml") == ["http://h/feeds/archive/2.xml"]
+
+
+def test_an_api_that_repeats_its_last_page_past_the_end_still_ends() -> None:
+    roll = RollList(120, 50)
+    last = roll.items[100:]
+    pager = RollPager(50)
+    kinds = []
+    for _ in range(20):
+        page = pager.next_page()
+        items = roll.page(page) if page <= 3 else last  # clamps instead of answering an empty page
+        kinds.append(pager.observe(page, items).kind)
+        if kinds[-1] == "end":
+            break
+    assert kinds == ["continue"] * (3 + STALL_LIMIT - 1) + ["end"]
