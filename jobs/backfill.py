@@ -27,7 +27,8 @@ from jobs.backfill_progress import PageLine, Progress, Tally
 from jobs.config import FeedConfig
 from jobs.pagination import Window, archive_links, item_key, page_size, page_url
 from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone
-from jobs.rollpager import RollPager, TopUp
+from jobs.rollpager import RollPager
+from jobs.rolltopup import TopUp
 from scraper.errors import RetryLaterError, ScraperError
 from scraper.listing import parse_listing
 from scraper.models import FeedItem, Listing
@@ -218,13 +219,13 @@ async def _backfill_roll(run: Run, state: dict[str, Any] | None) -> BackfillRepo
         await run.take(f"page {page}", len(listing.items), verdict.fresh,
                        progress_done=pager.position, progress_total=None if window.bounded else total)
         run.checkpoint({"phase": phase, "pager": pager.to_dict()})
-    if phase == "top":
-        await _top_up(run, pager)
+    if phase == "top" and not await _top_up(run, pager):
+        return run.finish("stopped", resumed=resumed)
     return run.finish("complete", resumed=resumed)
 
 
-async def _top_up(run: Run, pager: RollPager) -> None:
-    """Read what arrived at the top while we paged back (the items the run started below)."""
+async def _top_up(run: Run, pager: RollPager) -> bool:
+    """Read what arrived at the top while we paged back. False if the page budget ran out first."""
     top_up = TopUp(pager)
     while run.budget_left():
         page = top_up.next_page()
@@ -232,8 +233,8 @@ async def _top_up(run: Run, pager: RollPager) -> None:
         verdict = top_up.observe(page, listing.items)
         await run.take(f"top page {page}", len(listing.items), verdict.fresh, progress_done=pager.position)
         if verdict.kind == "end":
-            return
-    run.progress.note(f"{run.feed.name}: --max-pages reached while reading items that arrived during the run")
+            return True
+    return False
 
 
 # -- RFC 5005 archived and paged feeds ------------------------------------------------------------

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jobs.pagination import Window, archive_links, page_size, page_url
-from jobs.rollpager import SEARCH_LIMIT, STALL_LIMIT, RollPager, TopUp
+from jobs.rollpager import SEARCH_LIMIT, STALL_LIMIT, RollPager
+from jobs.rolltopup import TopUp
 from scraper.models import FeedItem, Listing
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
