@@ -12,6 +12,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+# Two requests that leave ``interval`` apart can reach the server closer together (connection
+# set-up and scheduling vary by some milliseconds): keep a small margin on top of the interval.
+SPACING_MARGIN = 0.1  # fraction of the interval…
+SPACING_MARGIN_MAX = 0.05  # …but never more than this many seconds
+
+
+def spaced(interval: float) -> float:
+    """The start-to-start spacing actually used for ``interval`` (a little more, never less)."""
+    return interval + min(interval * SPACING_MARGIN, SPACING_MARGIN_MAX) if interval > 0 else 0.0
+
 
 @dataclass
 class _HostState:
@@ -55,7 +65,7 @@ class HostGate:
         state = self._state(host)
         state.min_interval = max(0.0, delay or 0.0)
         if state.last_start is not None:  # learnt after a request (robots.txt itself) started
-            state.next_start = max(state.next_start, state.last_start + self.interval_for(host))
+            state.next_start = max(state.next_start, state.last_start + spaced(self.interval_for(host)))
 
     def hold(self, host: str, seconds: float) -> None:
         """Let no request start to ``host`` for ``seconds`` from now (Retry-After)."""
@@ -81,7 +91,7 @@ class HostGate:
             start = max(now, state.next_start, state.not_before)
             if start <= now:
                 state.last_start = now
-                state.next_start = now + self.interval_for(host)
+                state.next_start = now + spaced(self.interval_for(host))
                 return
             # Reserve nothing while asleep: a Retry-After arriving meanwhile still applies.
             await self._sleep(start - now)
