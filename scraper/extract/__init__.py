@@ -2,9 +2,11 @@
 
     extract(content, url, rules_name=None, charset=None)
       ├── decode_html (BOM, header, <meta>, detection; GBK read as GB18030)
-      ├── site rules (scraper/rules/*.toml) matched by URL, or forced by ``rules_name``
+      ├── site rules (scraper/rules/*.toml) matched by URL (or the page's own og:url /
+      │   canonical URL: mirrors, saved files), or forced by ``rules_name``
       │     └── body not found (template change) → warning, ``rules_missed=True``, generic
-      └── generic: selectolax pre-cleaning + trafilatura
+      └── generic (scraper.extract.generic): selectolax pre-cleaning, then paragraph-density
+            scoring for Chinese pages, trafilatura for the others
 
 ``extract`` is a pure function of its arguments, so stored raw pages can be re-extracted
 with today's rules (``newsroll reparse``). It raises :class:`scraper.errors.ExtractError`

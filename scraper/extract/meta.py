@@ -17,7 +17,7 @@ from scraper.sanitize import absolute_url
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PageMeta", "read_meta"]
+__all__ = ["PageMeta", "canonical_url", "read_meta"]
 
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
@@ -110,6 +110,17 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
+def canonical_url(tree: LexborHTMLParser, base_url: str) -> str | None:
+    """``<link rel=canonical>``, else ``og:url``, made absolute; None if the page names neither."""
+    link = tree.css_first('link[rel="canonical"]')
+    href = link.attributes.get("href") if link is not None else None
+    if href and href.strip():
+        return absolute_url(href, base_url)
+    og_url = tree.css_first('meta[property="og:url"]')
+    content = og_url.attributes.get("content") if og_url is not None else None
+    return absolute_url(content, base_url) if content and content.strip() else None
+
+
 def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> PageMeta:
     """Collect :class:`PageMeta` from meta tags, JSON-LD, ``<link rel=canonical>`` and ``<title>``."""
     tags = meta_tags(tree)
@@ -140,12 +151,7 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
             if image:
                 break
 
-    canonical = None
-    link = tree.css_first('link[rel="canonical"]')
-    if link is not None and link.attributes.get("href"):
-        canonical = absolute_url(link.attributes.get("href") or "", base_url)
-    if canonical is None and tags.get("og:url"):
-        canonical = absolute_url(tags["og:url"], base_url)
+    canonical = canonical_url(tree, base_url)
 
     title = _clean(tags.get("og:title")) or _clean(_ld_text(ld.get("headline")))
     if title is None:
