@@ -26,7 +26,7 @@ from archive.errors import ArchiveError
 from jobs.backfill_progress import PageLine, Progress, Tally
 from jobs.config import FeedConfig
 from jobs.pagination import Window, archive_links, item_key, page_size, page_url
-from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone
+from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone, store_articles
 from jobs.rollpager import RollPager
 from jobs.rolltopup import TopUp
 from scraper.errors import RetryLaterError, ScraperError
@@ -52,6 +52,9 @@ class BackfillOptions:
     window: Window = field(default_factory=Window)
     max_pages: int | None = None
     full_text: bool | None = None  # None: the feed's own setting
+    # How the window was asked for, when that is steadier than the times (a relative "30d"
+    # resolves to a new time on every run, yet "the same command" must resume).
+    window_key: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,15 +126,14 @@ class Run:
         todo = changed_items(self.ctx.archive, self.feed, inside)
         articles, failed = await articles_for_items(self.ctx, self.feed, todo, full_text=self.options.full_text)
         try:
-            results = self.ctx.archive.store(articles, now=self.ctx.clock()) if articles else []
-        except ArchiveError as exc:
+            statuses, refused = store_articles(self.ctx.archive, articles, self.ctx.clock())
+        except (ArchiveError, OSError) as exc:
             raise PageFailed(f"{label}: storing failed: {exc}") from exc
-        statuses = [r.status for r in results]
         line = PageLine(
             label=label, items=page_items, inside=len(inside), new=statuses.count("new"),
             updated=statuses.count("updated"),
             duplicates=len(inside) - len(todo) + sum(s in ("unchanged", "duplicate", "merged") for s in statuses),
-            failed=failed,
+            failed=failed + refused,
         )
         t = self.tally
         t.items += line.inside
@@ -159,7 +161,7 @@ async def backfill_feed(ctx: PollContext, feed: FeedConfig, options: BackfillOpt
     A checkpoint left by an unfinished run with the same feed URL and window is resumed; any
     other checkpoint (finished, or for other arguments) is replaced by a fresh start.
     """
-    args = {"kind": feed.kind, "url": feed.url, **options.window.describe()}
+    args = {"kind": feed.kind, "url": feed.url, **(options.window_key or options.window.describe())}
     run = Run(ctx, feed, options, progress, args)
     saved = ctx.archive.get_checkpoint(checkpoint_key(feed.name))
     if saved and not saved.get("done") and saved.get("args") != args:

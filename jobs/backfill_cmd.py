@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # the pipeline's imports are heavy: load them only when the c
     from jobs.backfill import BackfillOptions
 
 INTERRUPTED = 130  # the shell's code for a Ctrl-C
+_RELATIVE = re.compile(r"\d+\s*[dhm]")  # jobs.output.parse_when's relative form ("30d")
 
 
 @cli.command()
@@ -49,7 +51,10 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     window = Window(output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True))
     if window.since and window.until and window.since >= window.until:
         raise click.BadParameter("--since must be earlier than --until", param_hint="--since")
-    options = BackfillOptions(window=window, max_pages=max_pages, full_text=full_text)
+    described = window.describe()
+    window_key = {name: text if text and _RELATIVE.fullmatch(text.strip()) else described[name]
+                  for name, text in (("since", since), ("until", until))}
+    options = BackfillOptions(window=window, max_pages=max_pages, full_text=full_text, window_key=window_key)
     # Two backfills of one feed would overwrite each other's checkpoint: one at a time.
     lock = ArchiveLock(_lock_path(settings.archive.database, feed.name))
     try:

@@ -127,6 +127,15 @@ def test_summary_on_stdout_and_one_plain_line_per_page_on_stderr(site: tuple[Tes
     assert "Traceback" not in result.stderr
 
 
+def test_a_relative_window_resumes_on_the_next_day_too(site: tuple[TestServer, Path]) -> None:
+    _, config = site
+    paused = newsroll(config, FEED, "--since", "20000d", "--max-pages", "2")
+    assert paused.returncode == 0 and "paused after --max-pages" in paused.stdout
+    resumed = newsroll(config, FEED, "--since", "20000d")  # "20000d" now means a later time
+    assert resumed.returncode == 0 and "resuming an unfinished backfill at page 3" in resumed.stderr
+    assert " 20 new," in resumed.stdout and len(archived_urls(config)) == 120
+
+
 def test_feed_without_history_says_so_and_exits_0(site: tuple[TestServer, Path]) -> None:
     _, config = site
     result = newsroll(config, "Plain")
