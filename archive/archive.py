@@ -227,8 +227,8 @@ class Archive:
         if not rows:
             return None
         row = dict(rows[0])
-        row.pop("search_title", None)
-        row.pop("search_body", None)
+        for internal in ("seq", "search_title", "search_body", "sketch"):
+            row.pop(internal, None)
         row["flags"] = json.loads(row["flags"]) if row.get("flags") else []
         row["feeds"] = feeds_of(self.db.conn, [article_id]).get(article_id, [row["feed"]])
         return row
@@ -285,6 +285,18 @@ class Archive:
     def count(self) -> int:
         """Number of articles."""
         return int(self.db.execute("select count(*) from articles").fetchone()[0])
+
+    def count_articles(self, *, feed: str | None = None, since: datetime | None = None) -> int:
+        """Articles listed by ``feed`` (any feed when None) first archived at or after ``since``."""
+        sql = "select count(distinct article_id) from article_feeds where 1"
+        params: list[Any] = []
+        if feed:
+            sql += " and feed = ?"
+            params.append(feed)
+        if since is not None:
+            sql += " and first_seen >= ?"
+            params.append(iso(since))
+        return int(self.db.execute(sql, params).fetchone()[0])
 
     # -- integrity and history ----------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Identity of an article: ids, URL keys, content hashes and simhash (pure functions).
+"""Identity of an article: ids, URL keys, content hashes and clause sketches (pure functions).
 
 - ``article_id(identity)``: 16 hex characters of SHA-256 over the identity string.
 - ``clean_url(url)``: the link without tracking parameters (``utm_*``, ``spm``, ``from``, click ids)
@@ -8,13 +8,15 @@
   ``finance.sina.cn/…/detail-ikyak….d.html``) share the key ``sina:ikyak…``.
 - ``content_hash``: same story text, whoever listed it (body alone once it is long enough to be
   distinctive, else title and body). ``version_hash``: title and body, for revisions.
-- ``simhash``: 64-bit simhash of a text's clauses, for near-duplicates (Hamming distance ≤ 3).
+- ``sketch``/``resemblance``: bottom-k MinHash of a text's clauses; near-duplicates resemble ≥ 0.7.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -40,11 +42,12 @@ TRACKING_PARAMS = frozenset(
 )
 _SINA_HOST = re.compile(r"(?:^|\.)sina\.(?:com\.cn|cn)$")
 _SINA_DOC = re.compile(r"/(?:doc|detail)-(i[a-z0-9]{6,})")
-_CLAUSE_SPLIT = re.compile(r"[.;!?。；！？…\n]+\s*")
+_CLAUSE_SPLIT = re.compile(r"[.,;:!?。，、；：！？…\n]+")
 CONTENT_HASH_MIN_BODY = 200  # characters of normalized body text that identify a story on their own
-SIMHASH_MIN_TEXT = 80  # shorter texts are too small to call near-duplicates
-SIMHASH_MAX_DISTANCE = 3
-_BIT_TABLE = bytes.maketrans(b"01", b"\x00\x01")
+SKETCH_MIN_TEXT = 80  # shorter texts are too small to call near-duplicates
+SKETCH_SIZE = 12
+MIN_CLAUSE = 6
+NEAR_DUPLICATE = 0.7  # estimated Jaccard similarity of clause sets
 
 
 def article_id(identity: str) -> str:
@@ -118,43 +121,29 @@ def version_hash(title: str, body_text: str) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
-def simhash(text: str) -> int | None:
-    """64-bit simhash over the text's clauses (as a signed int for SQLite), None for short texts.
+def sketch(text: str) -> tuple[int, ...]:
+    """Bottom-k MinHash sketch of the text's clauses: the SKETCH_SIZE smallest 63-bit clause hashes.
 
-    Sentences (runs between sentence punctuation or line breaks) are the features: copies of a story that differ by a
-    header, a footer or a paragraph share most of them. Bits are counted 255 features at a time in
-    byte lanes of one big integer, which keeps this pure-Python function cheap.
+    Clauses (runs between sentence or comma punctuation, at least MIN_CLAUSE characters) are the
+    features: two copies of a story that differ by a header, a footer or a paragraph share most of
+    them. Empty for texts too short to call near-duplicates.
     """
-    norm = text.lower()
-    if len(norm) < SIMHASH_MIN_TEXT:
-        return None
-    clauses = [" ".join(c.split()) for c in _CLAUSE_SPLIT.split(norm)]
-    clauses = [c for c in clauses if c]
-    if not clauses:
-        return None
-    counts = [0] * 64
-    for start in range(0, len(clauses), 255):
-        lanes = 0
-        for clause in clauses[start : start + 255]:
-            digest = hashlib.blake2b(clause.encode("utf-8"), digest_size=8).digest()
-            bits = format(int.from_bytes(digest, "big"), "064b").encode("ascii").translate(_BIT_TABLE)
-            lanes += int.from_bytes(bits, "big")
-        lane_bytes = lanes.to_bytes(64, "big")
-        for i in range(64):
-            counts[i] += lane_bytes[i]
-    half = len(clauses) / 2
-    value = 0
-    for i in range(64):
-        value = (value << 1) | (counts[i] > half)
-    return value - (1 << 64) if value >= (1 << 63) else value
+    if len(text) < SKETCH_MIN_TEXT:
+        return ()
+    hashes = set()
+    for clause in _CLAUSE_SPLIT.split(text.lower()):
+        if len(clause) >= MIN_CLAUSE:
+            data = clause.strip().encode("utf-8")
+            hashes.add(((zlib.crc32(data) << 31) ^ zlib.adler32(data)) & 0x7FFF_FFFF_FFFF_FFFF)
+    if len(hashes) < 3:
+        return ()
+    return tuple(heapq.nsmallest(SKETCH_SIZE, hashes))
 
 
-def simhash_bands(value: int) -> list[int]:
-    """Four 16-bit bands, tagged with their index: two hashes within distance 3 share one band."""
-    unsigned = value & 0xFFFF_FFFF_FFFF_FFFF
-    return [(band << 16) | ((unsigned >> (16 * band)) & 0xFFFF) for band in range(4)]
-
-
-def hamming(a: int, b: int) -> int:
-    """Number of differing bits between two 64-bit simhashes."""
-    return ((a ^ b) & 0xFFFF_FFFF_FFFF_FFFF).bit_count()
+def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of the clause sets behind two sketches (0.0–1.0)."""
+    if not a or not b:
+        return 0.0
+    union = heapq.nsmallest(SKETCH_SIZE, set(a) | set(b))
+    both = set(a) & set(b)
+    return sum(1 for h in union if h in both) / len(union)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Status = Literal["new", "updated", "unchanged", "duplicate", "merged"]
 
@@ -17,7 +18,7 @@ class StoreResult:
     ``status``: "new" (a new story), "updated" (a new revision of a known one), "unchanged" (nothing
     written), "merged" (a known story reached through another feed or link: the feed is added to
     it), "duplicate" (stored as its own article but flagged ``duplicate_of`` a near-identical one).
-    ``rule``: the dedup rule that decided: "guid", "link_date", "url", "content_hash", "simhash" or
+    ``rule``: the dedup rule that decided: "guid", "link_date", "url", "content_hash", "minhash" or
     "new". ``path``: the post file, relative to posts_dir, forward slashes.
     """
 
@@ -73,8 +74,6 @@ FEED_STATE_TYPES: dict[str, type] = {
 
 
 def feed_state_to_row(state: FeedState) -> dict[str, Any]:
-    import json
-
     row: dict[str, Any] = {}
     for f in dataclasses.fields(state):
         value = getattr(state, f.name)
@@ -89,8 +88,6 @@ def feed_state_to_row(state: FeedState) -> dict[str, Any]:
 
 
 def feed_state_from_row(row: dict[str, Any]) -> FeedState:
-    import json
-
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(FeedState):
         if f.name not in row:
@@ -111,7 +108,12 @@ def feed_state_from_row(row: dict[str, Any]) -> FeedState:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """Result of ``Archive.verify``: ``ok`` is False when anything is wrong after any repair."""
+    """Result of ``Archive.verify``.
+
+    ``ok`` is False when anything is wrong *after* any repair, orphans included (exit 1).
+    ``problems``: what is wrong now; ``repaired``: what repair fixed; ``orphans``: files under
+    posts_dir (relative paths) that no article owns, reported but never deleted.
+    """
 
     ok: bool
     problems: list[str]
@@ -119,9 +121,15 @@ class VerifyReport:
     orphans: list[str]
     checked: int = 0
 
+    @property
+    def repaired_all(self) -> bool:
+        """True when every problem left is an orphan (repair fixes everything else)."""
+        return len(self.problems) == len(self.orphans)
 
-@dataclass(frozen=True)
-class ImportSkip:
+
+class ImportSkip(NamedTuple):
+    """A file ``import_tree`` did not import, and why (unpacks as ``(file, reason)``)."""
+
     file: str
     reason: str
 

@@ -10,8 +10,9 @@ from typing import Any
 def revision_list(conn: sqlite3.Connection, article_id: str) -> list[dict[str, Any]]:
     """Every version, oldest first, each with ``diff``: a unified diff of title and text vs the previous.
 
-    Keys: ``rev`` (1 = first stored), ``title``, ``stored_at`` (when that version was archived),
-    ``published``, ``updated``, ``current`` (True for the newest), ``diff`` ('' for the first).
+    Keys: ``rev`` (1 = first stored; also as ``revision``), ``title``, ``stored_at`` (when that
+    version was archived; also as ``created_at``), ``published``, ``updated``, ``current`` (True for
+    the newest), ``diff`` ('' for the first).
     """
     current = conn.execute(
         "select title, body_text, published, updated, last_changed, revisions from articles where id = ?",
@@ -55,6 +56,8 @@ def revision_list(conn: sqlite3.Connection, article_id: str) -> list[dict[str, A
         previous = version
     for version in versions:
         version.pop("text")
+        version["revision"] = version["rev"]
+        version["created_at"] = version["stored_at"]
     return versions
 
 

@@ -2,14 +2,16 @@
 
 Tables (``datasette archive.db`` browses all of them; ``articles`` has its search box):
 
-- ``articles``: one row per story, its newest version. ``search_title``/``search_body`` hold the
+- ``articles``: one row per story, its newest version (``id`` is the public id; ``seq`` the
+  integer key the FTS index and ``minhash`` refer to). ``search_title``/``search_body`` hold the
   CJK-bigram shadow text (archive.textindex) indexed by ``articles_fts`` (FTS5, unicode61,
   external content, kept current by triggers).
 - ``article_feeds``: every feed that lists an article (the first is ``articles.feed``).
 - ``article_keys``: identity keys (``g|feed|guid`` or ``l|feed|url key|date``) → article, with the
   fingerprint and content hash last seen through that key.
 - ``article_urls``: URL keys (archive.identity.url_key) → articles; several articles may share one.
-- ``simhash_bands``: four 16-bit bands of each article's simhash, for near-duplicate lookups.
+- ``minhash``: each article's clause sketch values (archive.identity.sketch) → ``articles.seq``,
+  for near-duplicate lookups.
 - ``revisions``: earlier versions of edited articles (the current one is in ``articles``).
 - ``audit``: every dedup decision: rule, action, when.
 - ``raw_pages``: the fetched page, zlib-compressed, for ``reparse``.
@@ -29,6 +31,7 @@ from archive.errors import SchemaError
 SCHEMA_VERSION = 1
 
 ARTICLE_COLUMNS: dict[str, type] = {
+    "seq": int,
     "id": str,
     "feed": str,
     "site": str,
@@ -50,7 +53,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "rules": str,
     "content_hash": str,
     "version_hash": str,
-    "simhash": int,
+    "sketch": str,
     "duplicate_of": str,
     "path": str,
     "revisions": int,
@@ -95,8 +98,13 @@ def _version(db: sqlite_utils.Database) -> int:
 def _create_tables(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
     articles = db.table("articles")
-    articles.create(ARTICLE_COLUMNS, pk="id", not_null={"feed", "title", "published"}, if_not_exists=True)
-    for cols in (["published"], ["content_hash"], ["feed", "published"], ["site", "published"]):
+    # An explicit INTEGER PRIMARY KEY: VACUUM may renumber implicit rowids, and the FTS index
+    # (external content) is keyed by rowid.
+    articles.create(
+        ARTICLE_COLUMNS, pk="seq", not_null={"id", "feed", "title", "published"}, if_not_exists=True
+    )
+    articles.create_index(["id"], unique=True, if_not_exists=True)
+    for cols in (["published"], ["content_hash"], ["site", "published"]):
         articles.create_index(cols, if_not_exists=True)
     if not db.table("articles_fts").exists():
         articles.enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="unicode61", create_triggers=True)
@@ -135,9 +143,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         {"url_key": str, "article_id": str}, pk=("url_key", "article_id"), if_not_exists=True
     )
     db.table("article_urls").create_index(["article_id"], if_not_exists=True)
-    db.table("simhash_bands").create(
-        {"band": int, "article_id": str}, pk=("band", "article_id"), if_not_exists=True
-    )
+    db.table("minhash").create({"h": int, "seq": int}, if_not_exists=True)
+    db.table("minhash").create_index(["h"], if_not_exists=True)
+    db.table("minhash").create_index(["seq"], if_not_exists=True)
     db.table("revisions").create(
         {
             "article_id": str,

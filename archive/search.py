@@ -21,7 +21,7 @@ from archive.models import iso
 from archive.textindex import cjk_terms, translate_query
 
 RESULT_COLUMNS = (
-    "rowid",
+    "seq",
     "id",
     "title",
     "url",
@@ -111,12 +111,12 @@ def search_rows(
     match = translate_query(query)
     if match is None:
         where = (" where " + " and ".join(clauses)) if clauses else ""
-        sql = f"select {cols} from articles a{where} order by a.published desc, a.rowid desc limit ? offset ?"
+        sql = f"select {cols} from articles a{where} order by a.published desc, a.seq desc limit ? offset ?"
         rows = _run(conn, sql, [*params, limit, offset])
     else:
         where = " and ".join(["articles_fts match ?", *clauses])
         sql = (
-            f"select {cols} from articles_fts join articles a on a.rowid = articles_fts.rowid where {where} "
+            f"select {cols} from articles_fts join articles a on a.seq = articles_fts.rowid where {where} "
             f"order by bm25(articles_fts, {TITLE_WEIGHT}, 1.0), a.published desc limit ? offset ?"
         )
         rows = _run(conn, sql, [match, *params, limit, offset])
@@ -165,7 +165,7 @@ def _results(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], terms: list[
         ).fetchall()
     )
     for r in results:
-        r.pop("rowid")
+        r.pop("seq")
         r["source_url"] = r["url"]
         r["feeds"] = feeds.get(r["id"], [r["feed"]])
         r["flags"] = json.loads(r["flags"]) if r["flags"] else []

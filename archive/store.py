@@ -11,7 +11,7 @@ Layers, in order, each decision written to ``audit`` with its rule and time:
    Articles of the *same* feed sharing a link are distinct (distinct guids, or distinct dates).
 3. ``content_hash``: the same text from another feed → ``merged``; from the same feed →
    stored as its own article flagged ``duplicate_of``.
-4. ``simhash``: a near-identical text (Hamming distance ≤ 3 on 64 bits) → stored, ``duplicate_of``.
+4. ``minhash``: a near-identical text (clause sets resembling ≥ 0.7) → stored, ``duplicate_of``.
 5. otherwise ``new``.
 """
 
@@ -53,7 +53,7 @@ class Prepared:
     url_keys: tuple[str, ...]
     content_hash: str
     version_hash: str
-    simhash: int | None
+    sketch: tuple[int, ...]
     search_title: str
     search_body: str
     flags: str
@@ -94,11 +94,15 @@ def _prepare(article: Article, guid_repeated: bool) -> Prepared:
         url_keys=tuple(k for k in keys if k),
         content_hash=identity.content_hash(article.title, article.body_text),
         version_hash=identity.version_hash(article.title, article.body_text),
-        simhash=identity.simhash(article.body_text),
+        sketch=identity.sketch(article.body_text),
         search_title=index_text(article.title),
         search_body=index_text(article.body_text),
         flags=json.dumps(sorted(set(article.flags)), ensure_ascii=False) if article.flags else "",
     )
+
+
+def _sketch_text(p: Prepared) -> str | None:
+    return " ".join(map(str, p.sketch)) or None
 
 
 class BatchWriter:
@@ -140,22 +144,33 @@ class BatchWriter:
         marks = ",".join("?" * len(url_keys))
         rows = self.conn.execute(
             f"select distinct u.article_id from article_urls u join articles a on a.id = u.article_id "
-            f"where u.url_key in ({marks}) order by a.rowid",
+            f"where u.url_key in ({marks}) order by a.seq",
             tuple(url_keys),
         ).fetchall()
         return [r[0] for r in rows]
 
-    def _near_duplicate(self, value: int) -> str | None:
-        bands = identity.simhash_bands(value)
-        rows = self.conn.execute(
-            "select distinct a.id, a.simhash from simhash_bands b join articles a on a.id = b.article_id "
-            "where b.band in (?,?,?,?) order by a.rowid limit 200",
-            bands,
-        ).fetchall()
-        for article_id, other in rows:
-            if other is not None and identity.hamming(value, other) <= identity.SIMHASH_MAX_DISTANCE:
-                return str(article_id)
-        return None
+    def _near_duplicate(self, sketch: tuple[int, ...]) -> str | None:
+        """The earliest article whose clauses resemble ``sketch`` enough (see identity.NEAR_DUPLICATE)."""
+        shared: dict[int, int] = defaultdict(int)
+        for value in sketch:
+            rows = self.conn.execute(
+                "select seq from minhash where h = ? order by rowid desc limit 50", (value,)
+            ).fetchall()
+            for (seq,) in rows:
+                shared[seq] += 1
+        best: tuple[float, int] | None = None
+        for seq, count in shared.items():
+            if count < 2:
+                continue
+            row = self.conn.execute("select sketch from articles where seq = ?", (seq,)).fetchone()
+            other = tuple(int(v) for v in row[0].split()) if row and row[0] else ()
+            score = identity.resemblance(sketch, other)
+            if score >= identity.NEAR_DUPLICATE and (best is None or (score, -seq) > (best[0], -best[1])):
+                best = (score, seq)
+        if best is None:
+            return None
+        found = self.conn.execute("select id from articles where seq = ?", (best[1],)).fetchone()
+        return str(found[0]) if found else None
 
     # -- decisions ----------------------------------------------------------------------------
 
@@ -174,17 +189,17 @@ class BatchWriter:
         duplicate_of, rule = None, "new"
         if p.content_hash:
             rows = self.conn.execute(
-                "select id from articles where content_hash = ? order by rowid", (p.content_hash,)
+                "select id from articles where content_hash = ? order by seq", (p.content_hash,)
             ).fetchall()
             for (candidate,) in rows:
                 if not self._listed_in(candidate, feed):
                     return self._merge(p, candidate, "content_hash")
             if rows:
                 duplicate_of, rule = rows[0][0], "content_hash"
-        if duplicate_of is None and p.simhash is not None:
-            duplicate_of = self._near_duplicate(p.simhash)
+        if duplicate_of is None and p.sketch:
+            duplicate_of = self._near_duplicate(p.sketch)
             if duplicate_of:
-                rule = "simhash"
+                rule = "minhash"
         return self._insert(p, duplicate_of, rule)
 
     def _known(self, p: Prepared, key_row: dict[str, Any]) -> StoreResult:
@@ -225,7 +240,7 @@ class BatchWriter:
         self.conn.execute(
             "update articles set title = ?, body_html = ?, body_text = ?, summary = ?, image = ?, updated = ?, "
             "author = coalesce(?, author), source = coalesce(?, source), editor = coalesce(?, editor), "
-            "flags = ?, rules = ?, content_hash = ?, version_hash = ?, simhash = ?, revisions = ?, "
+            "flags = ?, rules = ?, content_hash = ?, version_hash = ?, sketch = ?, revisions = ?, "
             "last_changed = ?, search_title = ?, search_body = ? where id = ?",
             (
                 a.title,
@@ -241,7 +256,7 @@ class BatchWriter:
                 a.rules,
                 p.content_hash,
                 p.version_hash,
-                p.simhash,
+                _sketch_text(p),
                 revisions + 1,
                 self.now,
                 p.search_title,
@@ -249,7 +264,7 @@ class BatchWriter:
                 article_id,
             ),
         )
-        self._simhash(article_id, p.simhash, replace=True)
+        self._sketch(article_id, p.sketch, replace=True)
         self._urls(article_id, p.url_keys)
         self._raw(article_id, a)
 
@@ -277,7 +292,7 @@ class BatchWriter:
         self.conn.execute(
             "insert into articles (id, feed, site, category, title, url, canonical_url, guid, published, "
             "updated, author, source, editor, image, summary, body_html, body_text, flags, rules, "
-            "content_hash, version_hash, simhash, duplicate_of, path, revisions, first_seen, last_changed, "
+            "content_hash, version_hash, sketch, duplicate_of, path, revisions, first_seen, last_changed, "
             "search_title, search_body) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article_id,
@@ -301,7 +316,7 @@ class BatchWriter:
                 a.rules,
                 p.content_hash,
                 p.version_hash,
-                p.simhash,
+                _sketch_text(p),
                 duplicate_of,
                 path,
                 1,
@@ -317,7 +332,7 @@ class BatchWriter:
         )
         self._key(p, article_id, p.key_rule)
         self._urls(article_id, p.url_keys)
-        self._simhash(article_id, p.simhash, replace=False)
+        self._sketch(article_id, p.sketch, replace=False)
         self._raw(article_id, a)
         status: Status = "duplicate" if duplicate_of else "new"
         self._audit(article_id, status, rule, p, duplicate_of, a.url)
@@ -350,14 +365,11 @@ class BatchWriter:
             [(k, article_id) for k in url_keys],
         )
 
-    def _simhash(self, article_id: str, value: int | None, *, replace: bool) -> None:
+    def _sketch(self, article_id: str, sketch: tuple[int, ...], *, replace: bool) -> None:
+        seq = self.conn.execute("select seq from articles where id = ?", (article_id,)).fetchone()[0]
         if replace:
-            self.conn.execute("delete from simhash_bands where article_id = ?", (article_id,))
-        if value is not None:
-            self.conn.executemany(
-                "insert or ignore into simhash_bands (band, article_id) values (?, ?)",
-                [(band, article_id) for band in identity.simhash_bands(value)],
-            )
+            self.conn.execute("delete from minhash where seq = ?", (seq,))
+        self.conn.executemany("insert into minhash (h, seq) values (?, ?)", [(h, seq) for h in sketch])
 
     def _raw(self, article_id: str, a: Article) -> None:
         if a.raw_html is None:

@@ -42,14 +42,12 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
     checked = 0
     last_rowid = 0
     while True:
-        cur = conn.execute(
-            "select rowid, * from articles where rowid > ? order by rowid limit ?", (last_rowid, CHUNK)
-        )
+        cur = conn.execute("select * from articles where seq > ? order by seq limit ?", (last_rowid, CHUNK))
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         if not rows:
             break
-        last_rowid = rows[-1]["rowid"]
+        last_rowid = rows[-1]["seq"]
         feeds = feeds_of(conn, [r["id"] for r in rows])
         for row in rows:
             checked += 1

@@ -7,6 +7,7 @@ tail of made-up words. Word frequencies follow Zipf's law, so queries can be pic
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -39,8 +40,9 @@ EN_TERMS = (
 EN_FILLER = "the a of to in and on for with by at as from that is was has have will said its".split()
 
 
-def _zipf_weights(n: int) -> list[float]:
-    return [1.0 / (rank + 1) for rank in range(n)]
+def _zipf_cumulative(n: int) -> list[float]:
+    """Cumulative Zipf weights (precomputed: random.choices would re-add them on every call)."""
+    return list(itertools.accumulate(1.0 / (rank + 1) for rank in range(n)))
 
 
 class Vocabulary:
@@ -53,15 +55,21 @@ class Vocabulary:
         letters = "abcdefghijklmnopqrstuvwxyz"
         made_up = {"".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(en_tail)}
         self.en = list(dict.fromkeys([*EN_TERMS, *sorted(made_up)]))
-        self.zh_weights = _zipf_weights(len(self.zh))
-        self.en_weights = _zipf_weights(len(self.en))
+        self.zh_weights = _zipf_cumulative(len(self.zh))
+        self.en_weights = _zipf_cumulative(len(self.en))
 
 
 class ArticleFactory:
     """Makes synthetic Articles; ``raw_html`` wraps the body in a real page template when given one."""
 
-    def __init__(self, vocab: Vocabulary, seed: int = 11, template: bytes | None = None,
-                 zh_share: float = 0.7, body_chars: int = 1500) -> None:
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        seed: int = 11,
+        template: bytes | None = None,
+        zh_share: float = 0.7,
+        body_chars: int = 1500,
+    ) -> None:
         self.vocab = vocab
         self.rng = random.Random(seed)
         self.template = template
@@ -70,7 +78,7 @@ class ArticleFactory:
         self.start = datetime(2020, 1, 1, tzinfo=UTC)
 
     def _zh_sentence(self) -> str:
-        words = self.rng.choices(self.vocab.zh, self.vocab.zh_weights, k=self.rng.randint(6, 16))
+        words = self.rng.choices(self.vocab.zh, cum_weights=self.vocab.zh_weights, k=self.rng.randint(6, 16))
         out = []
         for word in words:
             out.append(word)
@@ -79,7 +87,7 @@ class ArticleFactory:
         return "".join(out) + self.rng.choice("。。。，；！")
 
     def _en_sentence(self) -> str:
-        words = self.rng.choices(self.vocab.en, self.vocab.en_weights, k=self.rng.randint(8, 20))
+        words = self.rng.choices(self.vocab.en, cum_weights=self.vocab.en_weights, k=self.rng.randint(8, 20))
         out = []
         for word in words:
             out.append(word)
@@ -108,12 +116,20 @@ class ArticleFactory:
         if self.template is not None:
             raw = self.template.replace(b"</body>", body_html.encode("utf-8") + b"</body>", 1)
         return Article(
-            feed=feed, site=f"site-{n % 7}", category="金融" if chinese else "finance",
+            feed=feed,
+            site=f"site-{n % 7}",
+            category="金融" if chinese else "finance",
             url=f"https://news{n % 7}.example.com/{n // 1000}/{n}.html",
-            title=title, published=self.start + timedelta(minutes=n * 3 + self.rng.randint(0, 2)),
-            body_html=body_html, body_text=body_text, guid=f"guid-{n}",
-            summary=body_text[:120], image=f"https://img.example.com/{n}.jpg",
-            raw_html=raw, raw_charset="utf-8" if raw else None, item_fingerprint=f"fp-{n}",
+            title=title,
+            published=self.start + timedelta(minutes=n * 3 + self.rng.randint(0, 2)),
+            body_html=body_html,
+            body_text=body_text,
+            guid=f"guid-{n}",
+            summary=body_text[:120],
+            image=f"https://img.example.com/{n}.jpg",
+            raw_html=raw,
+            raw_charset="utf-8" if raw else None,
+            item_fingerprint=f"fp-{n}",
         )
 
     def articles(self, count: int, first: int = 0) -> Iterator[Article]:

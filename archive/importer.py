@@ -1,0 +1,289 @@
+"""Import a Hexo posts tree written by the system newsroll replaces (``newsroll import DIR``).
+
+Each ``*.md`` file is read as ``---`` YAML front matter plus a body wrapped in ``<div>``. Categories
+come from the front matter: ``[category, site, feed]`` in the current layout, ``[category, site]``
+in the older one (the feed is then the site), ``author`` as the site when present. The quirks of
+that system are handled: ``&#123;``/``&#125;`` in bodies are kept (they render the same), ``date:
+Invalid Date`` imports with the import time and the flag ``date_unknown``, a blank title is taken
+from the body's first sentence (flag ``title_derived``), a post with neither title nor body is
+skipped. Files are never modified.
+
+Identity: the old system kept one file per feed and title, so an imported post's guid is
+``hexo:<date>|<title>`` within its feed. Dedup applies: a post whose identity or text matches an
+article archived *before* this import is skipped with the id it matches (nothing already archived
+is rewritten); posts within one import are stored through the normal dedup layers (a cross-feed
+copy is merged, a near-copy flagged). Every file not imported is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from archive import identity
+from archive.errors import ImportTreeError
+from archive.models import ImportReport, ImportSkip, iso
+from scraper.models import Article
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
+
+logger = logging.getLogger(__name__)
+BATCH = 200
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+@dataclass(frozen=True)
+class ParsedPost:
+    file: str
+    article: Article
+    date_text: str
+
+
+def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportReport:
+    if not directory.is_dir():
+        raise ImportTreeError(f"not a directory: {directory}")
+    before = int(archive.db.execute("select coalesce(max(seq), 0) from articles").fetchone()[0])
+    imported: list[str] = []
+    skipped: list[ImportSkip] = []
+    statuses: dict[str, int] = {}
+    batch: list[ParsedPost] = []
+
+    def flush() -> None:
+        results = archive.store([p.article for p in batch], now=now)
+        seen_ids = set(imported)
+        for post, result in zip(batch, results, strict=True):
+            statuses[result.status] = statuses.get(result.status, 0) + 1
+            if result.status == "unchanged":
+                skipped.append(ImportSkip(post.file, f"same post as one imported before it ({result.id})"))
+            elif result.id not in seen_ids:
+                imported.append(result.id)
+                seen_ids.add(result.id)
+        batch.clear()
+
+    for path in _files(directory):
+        rel = path.relative_to(directory).as_posix()
+        outcome = parse_post_file(path, rel, now=now)
+        if isinstance(outcome, str):
+            skipped.append(ImportSkip(rel, outcome))
+            continue
+        existing = _archived_before(archive, outcome, before)
+        if existing:
+            skipped.append(ImportSkip(rel, existing))
+            continue
+        batch.append(outcome)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    logger.info("import %s: %d imported, %d skipped, %s", directory, len(imported), len(skipped), statuses)
+    return ImportReport(imported=imported, skipped=skipped, statuses=statuses)
+
+
+def _files(directory: Path) -> list[Path]:
+    found: list[Path] = []
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        found.extend(Path(root) / name for name in sorted(files))
+    return found
+
+
+def _archived_before(archive: Archive, post: ParsedPost, before: int) -> str | None:
+    """Why the post is already archived (an article older than this import), or None."""
+    a = post.article
+    conn = archive.db.conn
+    row = conn.execute(
+        "select k.article_id from article_keys k join articles x on x.id = k.article_id "
+        "where k.key = ? and x.seq <= ?",
+        (f"g|{a.feed}|{a.guid}", before),
+    ).fetchone()
+    if row:
+        return f"already archived as {row[0]} (same feed, title and date)"
+    digest = identity.content_hash(a.title, a.body_text)
+    if digest:
+        row = conn.execute(
+            "select id from articles where content_hash = ? and seq <= ? order by seq limit 1",
+            (digest, before),
+        ).fetchone()
+        if row:
+            return f"already archived as {row[0]} (same text)"
+    row = conn.execute(
+        "select a.id from articles a join article_feeds f on f.article_id = a.id "
+        "where f.feed = ? and a.title = ? and a.published = ? and a.seq <= ? limit 1",
+        (a.feed, a.title, iso(a.published), before),
+    ).fetchone()
+    if row and "date_unknown" not in a.flags:
+        return f"already archived as {row[0]} (same feed, title and date)"
+    return None
+
+
+def parse_post_file(path: Path, rel: str, *, now: datetime) -> ParsedPost | str:
+    """A post file as an Article, or the reason it cannot be imported."""
+    if path.name.startswith(".") or path.name.startswith("_"):
+        return "hidden or draft file (Hexo ignores it)"
+    if path.suffix.lower() not in {".md", ".markdown"}:
+        return f"not a Markdown post ({path.suffix or 'no extension'})"
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    split = split_front_matter(text)
+    if split is None:
+        return "no front matter"
+    head, body = split
+    try:
+        meta = yaml.safe_load(head)
+    except yaml.YAMLError as exc:
+        return "front matter is not valid YAML: " + str(exc).splitlines()[0]
+    if not isinstance(meta, dict):
+        return "front matter is not a mapping"
+    return _to_post(meta, body, rel, now)
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """(YAML text, body) of a Hexo post, or None when there is no front matter."""
+    stripped = text.lstrip("\r\n")
+    if not stripped.startswith("---"):
+        return None
+    first = stripped.find("\n")
+    if first < 0 or stripped[:first].strip() != "---":
+        return None
+    end = re.search(r"^---[ \t]*\r?$", stripped[first + 1 :], re.MULTILINE)
+    if end is None:
+        return None
+    head = stripped[first + 1 : first + 1 + end.start()]
+    body = stripped[first + 1 + end.end() :]
+    return head, body
+
+
+def _to_post(meta: dict[str, Any], body: str, rel: str, now: datetime) -> ParsedPost | str:
+    categories = meta.get("categories") or []
+    if isinstance(categories, str):
+        categories = [categories]
+    categories = [str(c).strip() for c in categories if c is not None and str(c).strip()]
+    author = str(meta.get("author") or "").strip()
+    if not categories:
+        return "no categories in front matter"
+    category = categories[0]
+    site = author or (categories[1] if len(categories) > 1 else "")
+    feed = categories[2] if len(categories) > 2 else (categories[1] if len(categories) > 1 else site)
+    if not site or not feed:
+        return "categories name no site or feed"
+    body_html = unwrap_body(body)
+    body_text = html_to_text(body_html)
+    title = " ".join(str(meta.get("title") or "").split())
+    flags = ["imported"]
+    if not title and not body_text:
+        return "blank title and empty body"
+    if not title:
+        title = _SENTENCE_END.split(body_text, 1)[0][:60].strip()
+        flags.append("title_derived")
+    date_value = meta.get("date")
+    date_text = str(date_value) if date_value is not None else ""
+    published = _parse_date(date_value)
+    if published is None:
+        published = now
+        flags.append("date_unknown")
+    image = str(meta.get("headimg") or meta.get("thumbnail") or "")
+    article = Article(
+        feed=feed,
+        site=site,
+        category=category,
+        url=str(meta.get("source_url") or ""),
+        title=title,
+        published=published,
+        body_html=body_html,
+        body_text=body_text,
+        guid=str(meta.get("guid") or f"hexo:{date_text}|{title}"),
+        image=image,
+        flags=tuple(flags),
+        rules="import",
+    )
+    return ParsedPost(rel, article, date_text)
+
+
+def _parse_date(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)  # YAML: no offset means UTC
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed
+
+
+def unwrap_body(body: str) -> str:
+    """The HTML inside the post's ``<div>   `` … ``</div>`` wrapper, outer whitespace trimmed."""
+    inner = body.strip()
+    if inner.startswith("<div>") and inner.endswith("</div>"):
+        inner = inner[len("<div>") : -len("</div>")]
+    return inner.strip()
+
+
+class _TextCollector(HTMLParser):
+    SKIP = {"script", "style", "noscript", "template"}
+    BLOCK = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "blockquote",
+        "section",
+        "article",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self.skip:
+            self.skip -= 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML fragment, one line per block, entities decoded."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = (" ".join(line.split()) for line in unescape("".join(collector.parts)).splitlines())
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,352 @@
+"""Archive benchmark: ingest rate vs plain sqlite3 + files, search latency, size, memory.
+
+Run (from the repository root):
+
+    .venv/bin/python benchmarks/bench_archive.py --n 2000 --search-sizes 100000
+    .venv/bin/python benchmarks/bench_archive.py --n 2000 --search-sizes 100000,1000000 --workdir /var/tmp/nrb
+
+What it measures, all in one run:
+
+1. Ingest (``--n`` synthetic articles, 70 % Chinese, in batches of ``--batch``): ``Archive.store``
+   (dedup lookups, revisions check, FTS5 bigram index, audit, post rendering, atomic fsynced post
+   files) against (a) *plain*: sqlite3 ``executemany`` of the same rows in one transaction per
+   batch plus an atomic fsynced file per row, and (b) *plain+FTS*: the same with an FTS5 index over
+   the same search text, to show what our own code adds beyond the index. Run twice: normalized
+   articles only, and with the fetched page (``raw_html``, a real 130 KB Sina page) kept, which we
+   zlib-compress and the plain baselines store as is. Ratio = our rate / baseline rate.
+2. Search latency (``Archive.search``, limit 20) at each of ``--search-sizes``: Chinese 2-character
+   words (common to rare), 4-character phrases, English words and phrases, boolean and filtered
+   queries; p50/p95 per language. The search databases are generated DB-only (rows inserted with
+   one SQL statement each, the FTS index built by the same triggers, no dedup and no files), in a
+   worker process that prepares rows while the main process inserts; a database already in
+   ``--workdir`` with the right size is reused.
+3. Database size per article (ingest and search databases) and peak memory (max RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_archive_synth import ArticleFactory, Vocabulary, page_template  # noqa: E402
+
+from archive import Archive  # noqa: E402
+from archive.files import write_atomic  # noqa: E402
+from archive.textindex import index_text  # noqa: E402
+from scraper.models import Article  # noqa: E402
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+PLAIN_COLUMNS = (
+    "id",
+    "feed",
+    "site",
+    "category",
+    "title",
+    "url",
+    "guid",
+    "published",
+    "image",
+    "summary",
+    "body_html",
+    "body_text",
+    "raw_html",
+)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+def ingest_ours(articles: list[Article], workdir: Path, batch: int) -> float:
+    with Archive(workdir / "ours.db", workdir / "ours-posts") as archive:
+        start = time.perf_counter()
+        for i in range(0, len(articles), batch):
+            archive.store(articles[i : i + batch], now=NOW)
+        return time.perf_counter() - start
+
+
+def ingest_plain(articles: list[Article], workdir: Path, batch: int, fts: bool) -> float:
+    name = "plain-fts" if fts else "plain"
+    conn = sqlite3.connect(workdir / f"{name}.db")
+    conn.execute("pragma journal_mode=wal")
+    conn.execute("pragma synchronous=normal")
+    conn.execute(f"create table articles ({', '.join(PLAIN_COLUMNS)}{', st, sb' if fts else ''})")
+    if fts:
+        conn.execute(
+            "create virtual table articles_fts using fts5(st, sb, content=articles, tokenize='unicode61')"
+        )
+        conn.execute(
+            "create trigger ai after insert on articles begin "
+            "insert into articles_fts(rowid, st, sb) values (new.rowid, new.st, new.sb); end"
+        )
+    posts = workdir / f"{name}-posts"
+    marks = ",".join("?" * (len(PLAIN_COLUMNS) + (2 if fts else 0)))
+    start = time.perf_counter()
+    for i in range(0, len(articles), batch):
+        rows = []
+        for n, a in enumerate(articles[i : i + batch], start=i):
+            row = [
+                f"{n:016x}",
+                a.feed,
+                a.site,
+                a.category,
+                a.title,
+                a.url,
+                a.guid,
+                a.published.isoformat(),
+                a.image,
+                a.summary,
+                a.body_html,
+                a.body_text,
+                a.raw_html,
+            ]
+            if fts:
+                row += [index_text(a.title), index_text(a.body_text)]
+            rows.append(row)
+        with conn:
+            conn.executemany(f"insert into articles values ({marks})", rows)
+        for row in rows:
+            write_atomic(posts / f"{row[0]}.md", f"title: {row[4]}\n\n{row[10]}\n")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def bench_ingest(n: int, batch: int, with_raw: bool) -> dict[str, object]:
+    factory = ArticleFactory(Vocabulary(), template=page_template(ROOT) if with_raw else None)
+    articles = list(factory.articles(n))
+    results: dict[str, object] = {
+        "articles": n,
+        "raw_html": with_raw,
+        "avg_body_chars": round(sum(len(a.body_text) for a in articles) / n),
+    }
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        work = Path(tmp)
+        timings = {
+            "plain": ingest_plain(articles, work, batch, fts=False),
+            "plain+fts": ingest_plain(articles, work, batch, fts=True),
+            "ours": ingest_ours(articles, work, batch),
+        }
+        ours_db = (
+            (work / "ours.db").stat().st_size + (work / "ours.db-wal").stat().st_size
+            if (work / "ours.db-wal").exists()
+            else (work / "ours.db").stat().st_size
+        )
+        results["db_bytes_per_article"] = round(ours_db / n)
+    for key, seconds in timings.items():
+        results[f"{key}_per_s"] = round(n / seconds, 1)
+    results["ratio_vs_plain"] = round(timings["plain"] / timings["ours"], 3)
+    results["ratio_vs_plain_fts"] = round(timings["plain+fts"] / timings["ours"], 3)
+    return results
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def _rows_worker(start: int, count: int, queue: object) -> None:
+    factory = ArticleFactory(Vocabulary(), seed=start + 1)
+    chunk = []
+    for n in range(start, start + count):
+        a = factory.article(n)
+        chunk.append(
+            (
+                f"{n:016x}",
+                a.feed,
+                a.site,
+                a.category,
+                a.title,
+                a.url,
+                a.url,
+                a.guid,
+                a.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                a.image or "",
+                a.summary,
+                a.body_html,
+                a.body_text,
+                "",
+                f"{a.published:%Y/%m/%d}/{n:016x}.md",
+                1,
+                "2024-06-01T00:00:00Z",
+                "2024-06-01T00:00:00Z",
+                index_text(a.title),
+                index_text(a.body_text),
+            )
+        )
+        if len(chunk) == 2000:
+            queue.put(chunk)  # type: ignore[attr-defined]
+            chunk = []
+    queue.put(chunk)  # type: ignore[attr-defined]
+    queue.put(None)  # type: ignore[attr-defined]
+
+
+def build_search_db(path: Path, size: int) -> float:
+    """DB-only archive of ``size`` synthetic articles (see module docstring); returns seconds."""
+    import multiprocessing as mp
+
+    if path.exists():
+        with sqlite3.connect(path) as conn:
+            if conn.execute("select count(*) from articles").fetchone()[0] == size:
+                return 0.0
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    Archive(path, path.parent / "unused-posts").close()
+    conn = sqlite3.connect(path)
+    conn.execute("pragma journal_mode=wal")
+    conn.execute("pragma synchronous=off")
+    cols = (
+        "id, feed, site, category, title, url, canonical_url, guid, published, image, summary, body_html, "
+        "body_text, flags, path, revisions, first_seen, last_changed, search_title, search_body"
+    )
+    queue: mp.Queue = mp.Queue(maxsize=8)
+    worker = mp.Process(target=_rows_worker, args=(0, size, queue))
+    worker.start()
+    start = time.perf_counter()
+    done = 0
+    while (chunk := queue.get()) is not None:
+        with conn:
+            conn.executemany(f"insert into articles ({cols}) values ({','.join('?' * 20)})", chunk)
+            conn.executemany(
+                "insert into article_feeds (article_id, feed, first_seen) values (?, ?, ?)",
+                [(r[0], r[1], r[16]) for r in chunk],
+            )
+        done += len(chunk)
+        if done % 100_000 == 0:
+            print(f"  built {done} rows in {time.perf_counter() - start:.0f}s", file=sys.stderr, flush=True)
+    worker.join()
+    with conn:
+        conn.execute("insert into articles_fts(articles_fts) values('optimize')")
+    conn.close()
+    return time.perf_counter() - start
+
+
+def query_set(rng: random.Random, per_class: int) -> dict[str, list[str]]:
+    vocab = Vocabulary()
+    zh_words = [w for w in vocab.zh if len(w) == 2]
+    en = vocab.en
+
+    def pick(words: list[str], lo: int, hi: int, k: int) -> list[str]:
+        return [words[rng.randrange(lo, min(hi, len(words)))] for _ in range(k)]
+
+    zh_2 = (
+        pick(zh_words, 0, 20, per_class)
+        + pick(zh_words, 20, 300, per_class)
+        + pick(zh_words, 300, 20000, per_class)
+    )
+    zh_4 = [
+        a + b
+        for a, b in zip(pick(zh_words, 0, 300, per_class), pick(zh_words, 0, 2000, per_class), strict=True)
+    ]
+    zh_long = [w for w in vocab.zh if len(w) >= 3]
+    zh_named = [rng.choice(zh_long) for _ in range(per_class)]
+    en_words = pick(en, 0, 20, per_class) + pick(en, 20, 300, per_class) + pick(en, 300, 20000, per_class)
+    en_phrases = [
+        f'"{a} {b}"' for a, b in zip(pick(en, 0, 100, per_class), pick(en, 0, 100, per_class), strict=True)
+    ]
+    en_bool = [
+        f"{a} AND {b}" for a, b in zip(pick(en, 0, 200, per_class), pick(en, 0, 2000, per_class), strict=True)
+    ]
+    en_bool += [
+        f"{a} OR {b} NOT {c}"
+        for a, b, c in zip(
+            pick(en, 0, 500, per_class), pick(en, 0, 500, per_class), pick(en, 0, 50, per_class), strict=True
+        )
+    ]
+    return {"zh": zh_2 + zh_4 + zh_named, "en": en_words + en_phrases + en_bool}
+
+
+def bench_search(path: Path, per_class: int) -> dict[str, object]:
+    rng = random.Random(5)
+    queries = query_set(rng, per_class)
+    out: dict[str, object] = {}
+    with Archive(path, path.parent / "unused-posts") as archive:
+        size = archive.count()
+        for lang, qs in queries.items():
+            for q in qs[:5]:  # warm the page cache
+                archive.search(q, limit=20)
+            times = []
+            hits = 0
+            for q in qs:
+                start = time.perf_counter()
+                hits += bool(archive.search(q, limit=20))
+                times.append((time.perf_counter() - start) * 1000)
+            out[lang] = _latency(times) | {"queries": len(qs), "with_hits": hits}
+        filtered = []
+        for q in queries["zh"][:per_class] + queries["en"][:per_class]:
+            start = time.perf_counter()
+            archive.search(q, feed="feed-03", since="2021-01-01", limit=20)
+            filtered.append((time.perf_counter() - start) * 1000)
+        out["filtered"] = _latency(filtered)
+        start = time.perf_counter()
+        archive.search("", limit=20)
+        out["empty_query_ms"] = round((time.perf_counter() - start) * 1000, 2)
+    db_bytes = path.stat().st_size + (
+        Path(f"{path}-wal").stat().st_size if Path(f"{path}-wal").exists() else 0
+    )
+    out["articles"] = size
+    out["db_bytes_per_article"] = round(db_bytes / size)
+    return out
+
+
+def _latency(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="articles for the ingest comparison")
+    parser.add_argument("--batch", type=int, default=100, help="articles per store() call")
+    parser.add_argument("--search-sizes", default="100000", help="comma-separated archive sizes for search")
+    parser.add_argument("--queries", type=int, default=40, help="queries per query class")
+    parser.add_argument("--workdir", default=None, help="keep search databases here (reused when present)")
+    parser.add_argument("--skip-ingest", action="store_true")
+    args = parser.parse_args()
+    report: dict[str, object] = {}
+    if not args.skip_ingest:
+        report["ingest"] = [
+            bench_ingest(args.n, args.batch, with_raw=False),
+            bench_ingest(args.n, args.batch, with_raw=True),
+        ]
+        print(json.dumps(report["ingest"], indent=1), flush=True)
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    searches = {}
+    for size in [int(s) for s in args.search_sizes.split(",") if s.strip()]:
+        path = workdir / f"search-{size}.db"
+        build_seconds = build_search_db(path, size)
+        result = bench_search(path, args.queries)
+        if build_seconds:
+            result["build_rows_per_s"] = round(size / build_seconds)
+        searches[str(size)] = result
+        print(json.dumps({size: result}, indent=1), flush=True)
+    report["search"] = searches
+    report["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
