@@ -13,7 +13,7 @@ poll, fires every feed due within ``--window`` virtual seconds concurrently, and
 next poll from the real APScheduler ``IntervalTrigger`` (with its jitter) and the runner's decision
 (backoff, floors), as the daemon does with ``modify_job``. Nothing sleeps, so a 5-minute interval
 costs only the work of a poll. A cycle is 50 polls (one per feed, on average); resident memory
-(psutil RSS) is read at cycle 100 and at the last cycle.
+(psutil RSS, after a gc) is read every 100 cycles, and growth is from cycle 100 to the last one.
 
 The feeds come from a local HTTP server in a child process (so its request log never counts
 against our memory): every feed gains a story every 20th poll and answers 304 to a matching
@@ -119,6 +119,7 @@ async def soak(config: Path, feeds: int, cycles: int, window: float) -> dict[str
     archive = Archive(settings.archive.database, settings.archive.posts_dir)
     polls: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
+    items: Counter[str] = Counter()
     marks: dict[int, tuple[float, float, int]] = {}
     try:
         async with Fetcher(settings.http) as fetcher:
@@ -147,17 +148,19 @@ async def soak(config: Path, feeds: int, cycles: int, window: float) -> dict[str
                 for name, result in await asyncio.gather(*(fire(t, n) for t, n in batch)):
                     polls[name] += 1
                     outcomes[result.report.status] += 1
+                    items.update(new=result.report.new, updated=result.report.updated,
+                                 failed=result.report.failed)
                     heapq.heappush(queue, (result.decision.next_run, name))
                 before = total
                 total += len(batch)
-                for mark in (100, cycles):
+                for mark in range(100, cycles + 1, 100):
                     if before < mark * feeds <= total:
                         gc.collect()
                         marks[mark] = (rss_mb(), cpu_seconds(), total)
             virtual = clock() - start
     finally:
         archive.close()
-    return {"polls": polls, "outcomes": outcomes, "marks": marks, "virtual": virtual,
+    return {"polls": polls, "outcomes": outcomes, "items": items, "marks": marks, "virtual": virtual,
             "articles": _count_articles(settings.archive.database)}
 
 
@@ -188,8 +191,8 @@ def main() -> None:
     if args.serve is not None:
         serve_forever(args.serve)
         return
-    if args.cycles < 100:
-        parser.error("--cycles must be at least 100 (memory is read at cycle 100)")
+    if args.cycles < 100 or args.cycles % 100:
+        parser.error("--cycles must be a multiple of 100 (memory is read every 100 cycles)")
     logging.basicConfig(level=logging.ERROR)
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.feeds)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -217,12 +220,13 @@ def report(result: dict[str, object], args: argparse.Namespace, wall: float) -> 
     growth = (rss_end - rss_100) / rss_100 * 100
     print(f"feeds: {args.feeds} ({FLAKY} flaky), cycles: {args.cycles}, polls: {sum(polls.values())}, "
           f"articles stored: {result['articles']}")
-    print(f"outcomes: {dict(result['outcomes'])}")  # type: ignore[call-overload]
+    print(f"poll outcomes: {dict(result['outcomes'])}; items: {dict(result['items'])}")  # type: ignore[call-overload]
     print(f"wall time: {wall:.1f} s for {result['virtual']} of virtual time "
           f"({result['virtual'].total_seconds() / wall:,.0f}x accelerated)")  # type: ignore[attr-defined]
     print(f"RSS at cycle 100: {rss_100:.1f} MB; at cycle {args.cycles}: {rss_end:.1f} MB; "
           f"growth {growth:+.1f}% ({'OK' if growth < 10 else 'OVER'} the 10% budget)")
     per_poll = (cpu_end - cpu_100) / max(1, polls_end - polls_100)
+    print("RSS by cycle (MB): " + ", ".join(f"{mark}: {rss:.1f}" for mark, (rss, _, _) in sorted(marks.items())))
     print(f"CPU per poll (cycles 100..{args.cycles}, this process): {per_poll * 1000:.2f} ms")
     print(f"polls per healthy feed: min {min(healthy)}, max {max(healthy)} "
           f"(ratio {min(healthy) / max(healthy):.3f}); per flaky feed: min {min(failing)}, max {max(failing)}")

@@ -111,6 +111,7 @@ class Daemon:
         os._exit(code)
 
     async def _drain(self) -> None:
+        await asyncio.sleep(0)  # a poll submitted just before the stop registers itself first
         pending = {task for task in self._inflight if not task.done()}
         if pending:
             _, late = await asyncio.wait(pending, timeout=self.settings.schedule.shutdown_timeout)
@@ -164,9 +165,11 @@ class Daemon:
         feed = next((f for f in self.settings.feeds if f.name == name), None)
         if plan is None or feed is None:
             return
-        job = self.scheduler.get_job(plan.job_id)
-        scheduled = job.next_run_time if job is not None else None
-        result = await self.runner.run(feed, plan, scheduled=scheduled)
+        def trigger_next() -> datetime | None:
+            job = self.scheduler.get_job(plan.job_id)
+            return job.next_run_time if job is not None else None
+
+        result = await self.runner.run(feed, plan, scheduled=trigger_next)
         job = self.scheduler.get_job(plan.job_id)
         if job is None or self.plans.get(name) is not plan:  # removed or changed by a reload meanwhile
             return
@@ -175,7 +178,7 @@ class Daemon:
             logger.warning("%s: disabled; not scheduled any more (%s)", name, result.report.error)
             self.scheduler.remove_job(plan.job_id)
             self.plans.pop(name, None)
-        elif job.next_run_time is None or decision.next_run != job.next_run_time:
+        elif decision.next_run != job.next_run_time:
             self.scheduler.modify_job(plan.job_id, next_run_time=decision.next_run)
 
     # -- reload -------------------------------------------------------------------------------
@@ -188,7 +191,10 @@ class Daemon:
         except ConfigError as exc:
             logger.error("config reload failed; keeping the running config: %s", exc)
             return
-        self.apply_settings(new)
+        try:
+            self.apply_settings(new)
+        except Exception:  # never let a reload take the daemon down
+            logger.exception("config reload failed while rescheduling; some feeds may keep the old schedule")
 
     def apply_settings(self, new: Settings) -> None:
         """Reschedule feeds that were added, removed or changed in ``new``."""

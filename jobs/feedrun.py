@@ -87,13 +87,20 @@ class FeedRunner:
         """Drop what was learnt about a feed (its config changed or it was removed)."""
         self.intervals.pop(name, None)
 
-    async def run(self, feed: FeedConfig, plan: FeedPlan, *, scheduled: datetime | None) -> RunResult:
-        """Poll ``feed`` once, decide and record its next poll. Never raises for a failed poll."""
+    async def run(self, feed: FeedConfig, plan: FeedPlan, *,
+                  scheduled: datetime | None | Callable[[], datetime | None]) -> RunResult:
+        """Poll ``feed`` once, decide and record its next poll. Never raises for a failed poll.
+
+        ``scheduled`` is when the feed's trigger fires next, or a function asked after the poll
+        (a long poll may have made the scheduler skip a run and move its next time on).
+        """
         archive = self.ctx.archive
         before = archive.feed_state(feed.name)
         report = await poll_feed(self.ctx, feed)
         state = archive.feed_state(feed.name)
         now = self.ctx.clock()
+        if callable(scheduled):
+            scheduled = scheduled()
         outcome = outcome_of(report, state)
         current = self.intervals.get(feed.name)
         if current is None and plan.adaptive and before is not None and before.interval:

@@ -143,8 +143,9 @@ def first_run(plan: FeedPlan, *, now: datetime, offset: float, last_attempt: dat
         fire = trigger.get_next_fire_time(None, max(now, hold_until or now))
         return fire or now + timedelta(seconds=plan.interval)
     start = now + timedelta(seconds=offset)
-    if last_attempt is not None:
-        start = max(start, last_attempt + timedelta(seconds=plan.interval))
+    if last_attempt is not None:  # (a clock that jumped back never delays it past one interval)
+        due = last_attempt + timedelta(seconds=plan.interval)
+        start = max(start, min(due, now + timedelta(seconds=plan.interval)))
     if hold_until is not None:
         start = max(start, hold_until)
     return start

@@ -138,3 +138,39 @@ def test_ttl_is_a_floor_and_new_articles_feed_the_stale_check(tmp_path: Path) ->
     assert quiet["stale"] is False
     late = schedule_health(state, interval=60.0, now=clock() + timedelta(minutes=41))
     assert late["stale"] is True and "usual gap 10m" in late["warning"]
+
+
+def test_adaptive_interval_follows_activity_and_survives_a_restart(tmp_path: Path) -> None:
+    clock = FakeClock()
+    with serve() as server:
+        ids = [1]
+        server.routes["/flaky.xml"] = lambda request: Reply(
+            body=rss_feed(server.base_url, "flaky", ids), content_type="application/rss+xml")
+        settings = _settings(tmp_path, server.base_url, interval="10m", adaptive=True,
+                             min_interval="2m", max_interval="20m")
+
+        async def polls(new_each_time: list[bool]) -> list[Any]:
+            archive = Archive(settings.archive.database, settings.archive.posts_dir)
+            try:
+                async with Fetcher(settings.http) as fetcher:
+                    runner = FeedRunner(PollContext(settings, fetcher, archive, clock=clock), rand=lambda: 0.0)
+                    feed = settings.feeds[0]
+                    plan = feed_plan(feed, settings.schedule, clock())
+                    out = []
+                    for new in new_each_time:
+                        if new:
+                            ids.append(ids[-1] + 1)
+                        result = await runner.run(feed, plan, scheduled=clock() + timedelta(minutes=10))
+                        out.append((result.decision.interval, result.decision.next_run - clock(),
+                                    archive.feed_state(feed.name).interval))
+                        clock.set(result.decision.next_run)
+                    return out
+            finally:
+                archive.close()
+
+        busy = asyncio.run(polls([False, True, True, True, True, True]))
+        # first poll: the whole listing is new (x0.5); then one new story per poll (x0.75), down to 2 minutes
+        assert [round(i) for i, _, _ in busy] == [300, 225, 169, 127, 120, 120]
+        assert all(gap == timedelta(seconds=i) and stored == i for i, gap, stored in busy)
+        quiet = asyncio.run(polls([False, False]))  # a restart: a new runner resumes from the stored 2 minutes
+        assert [round(i) for i, _, _ in quiet] == [150, 188]

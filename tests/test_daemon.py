@@ -194,3 +194,22 @@ def test_a_killed_daemon_leaves_no_stuck_lock(tmp_path: Path, server: TestServer
     assert (tmp_path / "data" / "archive.db.lock").exists()  # the file stays; the lock does not
     again = run_cli(config, "run", "--once")
     assert again.returncode == 0, again.stderr
+
+
+def test_a_feed_slower_than_its_interval_never_overlaps_itself(tmp_path: Path, server: TestServer) -> None:
+    server.routes["/slow.xml"] = Reply(body=rss_feed(server.base_url, "slow", [1]), content_type=RSS, delay=1.3)
+    config = write_config(tmp_path, [{"name": "slow", "url": server.url("/slow.xml"), "interval": "1s"}])
+    daemon = DaemonProcess(config)
+    try:
+        daemon.wait_started()
+        daemon.wait_for(lambda: len(server.requests_for("/slow.xml")) >= 4, 15, "four slow polls")
+        daemon.signal(signal.SIGTERM)
+        assert daemon.wait() == 0, daemon.log()
+    finally:
+        daemon.close()
+    starts = [r.time for r in server.requests_for("/slow.xml")]
+    # each poll takes 1.3 s, so the 1 s slot inside it is skipped (max_instances = 1): the next poll
+    # starts at the following slot, never alongside it nor straight after it ended
+    assert all(1.95 <= gap <= 2.4 for gap in gaps(starts)), gaps(starts)
+    assert "maximum number of running instances reached" in daemon.log()
+    assert len(run_lines(daemon, "slow")) == len(starts)
