@@ -14,6 +14,9 @@ pipeline, archive):
 * ``drift``           full text off while 7 new items arrive at the top every 3rd request;
 * ``full text on``    M items, each article page fetched and extracted (generic extractor).
 
+The ``store`` column is the share of the wall time spent inside ``Archive.store`` (SQLite
+transaction plus one atomic, fsynced post file per article), timed by wrapping that method.
+
 Politeness is off: ``per_host_interval = 0`` and ``per_host_concurrency`` = ``--concurrency``.
 The server (tests/httpserver.py serving the generated roll API of the backfill tests and small
 article pages) runs in a child process so it does not share the client's interpreter lock; on a
@@ -28,11 +31,26 @@ import multiprocessing
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
+from archive import Archive
 from tests.httpserver import serve
 from tests.test_backfill_support import RollAPI, config_text, run_backfill, write_config
+
+STORE_SECONDS = [0.0]
+
+
+def _timed_store(original: Callable[..., Any]) -> Callable[..., Any]:
+    def store(self: Archive, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            STORE_SECONDS[0] += time.perf_counter() - started
+    return store
 
 
 def _serve(conn: Connection, items: int, drift: bool) -> None:
@@ -47,8 +65,8 @@ def _serve(conn: Connection, items: int, drift: bool) -> None:
 
 
 def _run(items: int, *, full_text: bool, concurrency: int, drift: bool = False,
-         rerun: bool = False) -> tuple[float, int, int]:
-    """One backfill in a fresh archive: (seconds, items archived or seen, listing pages)."""
+         rerun: bool = False) -> tuple[float, int, int, float]:
+    """One backfill in a fresh archive: (seconds, items archived or seen, listing pages, store seconds)."""
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(child, items, drift), daemon=True)
     server.start()
@@ -58,6 +76,7 @@ def _run(items: int, *, full_text: bool, concurrency: int, drift: bool = False,
             config = write_config(Path(folder), config_text(base, full_text=full_text, concurrency=concurrency))
             if rerun:
                 run_backfill(config)
+            STORE_SECONDS[0] = 0.0
             started = time.perf_counter()
             outcome = run_backfill(config)
             seconds = time.perf_counter() - started
@@ -65,7 +84,7 @@ def _run(items: int, *, full_text: bool, concurrency: int, drift: bool = False,
         if report.status != "complete":
             raise SystemExit(f"backfill did not complete: {report.line()}")
         count = report.tally.items if rerun else report.tally.new
-        return seconds, count, report.tally.pages
+        return seconds, count, report.tally.pages, STORE_SECONDS[0]
     finally:
         parent.send("stop")
         server.join(10)
@@ -74,9 +93,10 @@ def _run(items: int, *, full_text: bool, concurrency: int, drift: bool = False,
 def _measure(label: str, rounds: int, items: int, **kwargs: bool | int) -> None:
     runs = [_run(items, **kwargs) for _ in range(rounds)]  # type: ignore[arg-type]
     seconds = statistics.median(r[0] for r in runs)
+    store = statistics.median(r[3] / r[0] for r in runs)
     count, pages = runs[0][1], runs[0][2]
     print(f"{label:<16} {count:>6} items  {pages:>4} pages  {seconds:7.2f} s  {count / seconds:8.1f} items/s"
-          f"  {pages / seconds:6.1f} pages/s")
+          f"  {pages / seconds:6.1f} pages/s  store {store:4.0%}")
 
 
 def main() -> None:
@@ -86,6 +106,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="per-host concurrency (politeness off)")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
+    Archive.store = _timed_store(Archive.store)  # type: ignore[method-assign]
     print(f"backfill throughput, politeness off (interval 0, per-host concurrency {args.concurrency}), "
           f"median of {args.rounds} round(s)")
     _measure("full text off", args.rounds, args.items, full_text=False, concurrency=args.concurrency)
