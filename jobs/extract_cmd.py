@@ -19,7 +19,7 @@ def extract_file(path: Path, *, url: str | None = None, rules_name: str | None =
     return {
         "file": str(path),
         "title": result.title,
-        "author": result.author,
+        "author": result.author or result.source,
         "source": result.source,
         "editor": result.editor,
         "published": result.published.strftime("%Y-%m-%dT%H:%M:%SZ") if result.published else None,

@@ -1,0 +1,85 @@
+"""Real Hexo renders newsroll's posts: titles, dates, categories and bodies come out intact.
+
+Needs Node.js and npm (CI has them; .ci/run checks). Hexo is installed once from the npm registry
+into a cache folder (``NEWSROLL_HEXO_CACHE`` or ``~/.cache/newsroll/hexo-<hash of package.json>``);
+the site skeleton is ``tests/fixtures/hexo`` (a minimal theme that prints the fields we check).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from scraper.models import Article
+
+SKELETON = Path(__file__).parent / "fixtures" / "hexo"
+SEED = next((Path(__file__).parent / "fixtures" / "seed-system").rglob("10000亿元*.md"))
+
+TITLES = [
+    "10000亿元+1000亿美元！浙江省政府发文，进一步加强这项工作",
+    '60万"12306账号"外泄? 中铁总辟谣称消息不实',
+    "It's 'quoted': yes # not a comment",
+    "- leading dash: and {{ braces }} {% raw %}",
+    "line one\nline two\ttabbed",
+    "@at &amp; *star | pipe > greater",
+]
+
+
+def hexo_home() -> Path:
+    digest = hashlib.sha256((SKELETON / "package.json").read_bytes()).hexdigest()[:12]
+    root = Path(os.environ.get("NEWSROLL_HEXO_CACHE") or Path.home() / ".cache" / "newsroll" / f"hexo-{digest}")
+    if not (root / "node_modules" / "hexo").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: Hexo rendering cannot be checked on this machine")
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SKELETON / "package.json", root / "package.json")
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, check=True,
+                       timeout=600, capture_output=True)
+    return root
+
+
+def articles() -> list[Article]:
+    out = []
+    for n, title in enumerate(TITLES):
+        out.append(Article(
+            feed="新浪财经－国內", site="新浪财经", category="金融", url=f"https://finance.sina.com.cn/a/{n}.shtml",
+            title=title, published=datetime(2022, 2, 8, 8, 0, n, tzinfo=UTC),
+            body_html=f"<p>正文 {n}: a {{literal}} brace and {{{{ mustache }}}} and {{% tag %}}</p>",
+            body_text=f"正文 {n}: a {{literal}} brace", image=f"https://n.sinaimg.cn/img/{n}.jpg"))
+    return out
+
+
+@pytest.mark.slow
+def test_hexo_renders_every_post(tmp_path: Path) -> None:
+    home = hexo_home()
+    site = tmp_path / "site"
+    shutil.copytree(SKELETON, site)
+    (site / "node_modules").symlink_to(home / "node_modules")
+    posts = site / "source" / "_posts"
+    with Archive(tmp_path / "archive.db", posts) as archive:
+        results = archive.store(articles(), now=datetime(2022, 2, 8, 9, tzinfo=UTC))
+    shutil.copy(SEED, posts / "seed.md")  # the old system's own post renders the same way
+    hexo = home / "node_modules" / ".bin" / "hexo"
+    done = subprocess.run([str(hexo), "generate"], cwd=site, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "YAMLException" not in done.stdout + done.stderr
+    for result, article in zip(results, articles(), strict=True):
+        page = (site / "public" / Path(result.path or "").with_suffix("") / "index.html").read_text(encoding="utf-8")
+        title = html.unescape(re.search(r'<h1 id="title">(.*?)</h1>', page, re.S).group(1))  # type: ignore[union-attr]
+        assert title == " ".join(article.title.split())
+        assert re.search(r'<p id="date">2022-02-08T08:00:0\d\.000Z</p>', page)
+        assert '<p id="categories">金融|新浪财经|新浪财经－国內</p>' in page
+        content = html.unescape(re.search(r'<div id="content">(.*?)</div>', page, re.S).group(1))  # type: ignore[union-attr]
+        assert "{literal}" in content and "{{ mustache }}" in content and "{% tag %}" in content
+    seed_page = (site / "public" / "seed" / "index.html").read_text(encoding="utf-8")
+    assert "2022-02-08T08:00:05.000Z" in seed_page
