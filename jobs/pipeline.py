@@ -117,7 +117,10 @@ async def article_for_item(
         return build_article(identity, item, now=now, flags=("robots_disallowed",), fallback=base), False
     except FetchError as exc:
         logger.warning("%s: page %s failed: %s; keeping the feed's summary", feed.name, item.url, exc)
-        return build_article(identity, item, now=now, flags=("fetch_failed",), fallback=base), True
+        article = build_article(identity, item, now=now, flags=("fetch_failed",), fallback=base)
+        if isinstance(exc, TransientFetchError):  # no fingerprint: the next poll tries the page again
+            article = replace(article, item_fingerprint="")
+        return article, True
     try:
         extracted = await asyncio.to_thread(
             extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset)

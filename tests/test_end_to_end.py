@@ -35,10 +35,23 @@ def gbk_page() -> bytes:
     return html.encode("gb18030")
 
 
+def bad_pages_roll(base: str) -> bytes:
+    """Constructed roll: one page that 404s, one page with no article in it."""
+    rows = [
+        {"title": "页面已删除", "url": f"{base}/roll/gone.shtml", "intro": "<p>这篇文章的摘要仍然保留。</p>",
+         "media_name": "新浪财经", "ctime": "1644307300", "intime": "1644307300", "mtime": "1644307300"},
+        {"title": "空白页面", "url": f"{base}/roll/blank.shtml", "intro": "空白页面的摘要。",
+         "media_name": "新浪财经", "ctime": "1644307400", "intime": "1644307400", "mtime": "1644307400"},
+    ]
+    return json.dumps({"result": {"status": {"code": 0}, "total": 2, "data": rows}}, ensure_ascii=False).encode()
+
+
 def routes(base: str) -> dict[str, object]:
     roll = (FIXTURES / "sina" / "roll_1686_page1.json").read_bytes().replace(b"{base}", base.encode())
     html = "text/html"
     return {
+        "/api/roll/bad": Reply(body=bad_pages_roll(base), content_type="application/json"),
+        "/roll/blank.shtml": Reply(body=b"<html><head><title>x</title></head><body></body></html>", content_type=html),
         "/api/roll/get": Reply(body=roll, content_type="application/json; charset=utf-8"),
         "/roll/2022-02-08/doc-ikyamrmz9994488.shtml": Reply.file(FIXTURES / "e2e" / "sina_seed_article.html", html),
         # GBK bytes behind a header that says UTF-8
@@ -89,6 +102,14 @@ url = "{base}/cnbc.xml"
 full_text = false
 
 [[feeds]]
+name = "新浪财经－坏页面"
+site = "新浪财经"
+category = "金融"
+kind = "sina_roll"
+url = "{base}/api/roll/bad"
+rules = "sina"
+
+[[feeds]]
 name = "Down"
 site = "Down"
 category = "金融"
@@ -128,7 +149,8 @@ def test_fetch_reports_every_feed_and_fails_only_the_broken_one(fetched: tuple[P
     _, result = fetched
     assert result.returncode == 1, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
+    assert re.search(r"^新浪财经－坏页面: 2 items, 2 new, .* 1 failed", result.stdout, re.M)
     assert re.search(rf"^{SEED_FEED}: 3 items, 3 new", result.stdout, re.M)
     assert re.search(r"^Down: FAILED .*HTML page", result.stdout, re.M)
     assert "Traceback" not in result.stderr
@@ -139,7 +161,8 @@ def test_database_and_post_files(fetched: tuple[Path, subprocess.CompletedProces
     data = config.parent / "data"
     with sqlite3.connect(data / "archive.db") as db:
         count = db.execute("select count(*) from articles").fetchone()[0]
-    assert count == 3 + 3 + 30  # Sina roll (a row without URL skipped) + Atom + CNBC; nothing from "Down"
+    # Sina roll (a row without URL skipped) + Atom + CNBC + 2 bad pages; nothing from "Down"
+    assert count == 3 + 3 + 30 + 2
     posts = sorted((data / "posts").rglob("*.md"))
     assert len(posts) == count
     for post in posts:
@@ -191,6 +214,18 @@ def test_gbk_page_behind_a_lying_header_is_decoded(fetched: tuple[Path, subproce
     assert "中国铁路总公司" in body and "\ufffd" not in body
 
 
+def test_pages_that_fail_keep_the_feed_summary_and_are_flagged(
+        fetched: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    config, _ = fetched
+    hits = {h["title"]: h for h in search(config, "", "--feed", "新浪财经－坏页面")}
+    assert set(hits) == {"页面已删除", "空白页面"}
+    assert "fetch_failed" in hits["页面已删除"]["flags"]
+    assert "extract_failed" in hits["空白页面"]["flags"]
+    for hit in hits.values():
+        _, meta, body = split_post((config.parent / "data" / "posts" / hit["path"]).read_text(encoding="utf-8"))
+        assert "摘要" in body
+
+
 def test_second_fetch_adds_nothing(fetched: tuple[Path, subprocess.CompletedProcess[str]], site: TestServer) -> None:
     config, _ = fetched
     before = len(site.requests)
@@ -200,5 +235,5 @@ def test_second_fetch_adds_nothing(fetched: tuple[Path, subprocess.CompletedProc
     page_requests = [r for r in site.requests[before:] if r.bare_path.endswith(".shtml")]
     assert page_requests == []  # unchanged items are not fetched again
     with sqlite3.connect(config.parent / "data" / "archive.db") as db:
-        assert db.execute("select count(*) from articles").fetchone()[0] == 36
+        assert db.execute("select count(*) from articles").fetchone()[0] == 38
     assert newsroll(config, "verify").returncode == 0
