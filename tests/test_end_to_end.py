@@ -53,7 +53,7 @@ def routes(base: str) -> dict[str, object]:
         "/api/roll/bad": Reply(body=bad_pages_roll(base), content_type="application/json"),
         "/roll/blank.shtml": Reply(body=b"<html><head><title>x</title></head><body></body></html>", content_type=html),
         "/api/roll/get": Reply(body=roll, content_type="application/json; charset=utf-8"),
-        "/roll/2022-02-08/doc-ikyamrmz9994488.shtml": Reply.file(FIXTURES / "e2e" / "sina_seed_article.html", html),
+        "/roll/2022-02-08/doc-ikyamrmz9994488.shtml": Reply.file(FIXTURES / "pages" / "sina_seed_era.html", html),
         # GBK bytes behind a header that says UTF-8
         "/roll/2018-12-28/doc-ihqfskcn2160999.shtml": Reply(body=gbk_page(), content_type="text/html; charset=utf-8"),
         "/stock/usstock/c/2019-09-09/doc-iicezzrq4681677.shtml": Reply.file(FIXTURES / "pages" / "gne_tests_sina_3.html", html),
