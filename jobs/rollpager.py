@@ -38,6 +38,7 @@ from jobs.pagination import ItemKey, item_key
 from scraper.models import FeedItem
 
 SEARCH_LIMIT = 64  # requests a search may take before the pager starts over from page 1
+GAP_LIMIT = 32  # gaps in one run before the pager starts over from page 1
 STALL_LIMIT = 4  # pages in a row that add nothing to the chain: the API repeats itself (the end)
 
 
@@ -80,6 +81,7 @@ class RollPager:
         self.searches = 0
         self.restarts = 0  # times a search gave up (the driver stops after a few)
         self.stalls = 0  # anchored pages in a row that added nothing to the chain
+        self.gaps = 0  # expected overlaps found missing
 
     # -- decisions ---------------------------------------------------------------------------
     def next_page(self) -> int:
@@ -134,6 +136,10 @@ class RollPager:
         if start < self.next_pos:
             # The top of this page should have repeated chain items; they are gone, so items
             # vanished above us and some we have not read now sit on an earlier page.
+            self.gaps += 1
+            if self.gaps > GAP_LIMIT:  # a list that keeps losing rows: read it again from the top
+                self._restart()
+                return Verdict("restart")
             self._search(boundary=self.cursor, hi=page)
             return Verdict("gap")
         if self.cursor is not None and self._all_above(items):
@@ -226,7 +232,7 @@ class RollPager:
         self.chain, self.cursor = {}, None
         self.boundary, self.inclusive = None, False
         self.lo = self.hi = None
-        self.searches, self.step = 0, 1
+        self.searches, self.step, self.gaps = 0, 1, 0
         self.restarts += 1
 
     # -- bookkeeping --------------------------------------------------------------------------
