@@ -167,7 +167,7 @@ class Fetcher:
     ) -> FetchResult:
         settings = settings or self.settings
         hop = _Hop.of(url)
-        chain = [url]
+        chain = [hop]
         moved_to: str | None = None
         permanent = True  # every hop so far was a permanent redirect
         while True:
@@ -181,8 +181,10 @@ class Fetcher:
             permanent = permanent and exchange.status in PERMANENT_REDIRECTS
             if permanent:
                 moved_to = target
-            if target in chain:
-                loop = " -> ".join([*chain[chain.index(target) :], target])
+            hop = _Hop.of(target)
+            seen = [h.key for h in chain]
+            if hop.key in seen:
+                loop = " -> ".join(h.url for h in [*chain[seen.index(hop.key) :], hop])
                 raise RedirectError(f"redirect loop: {loop}", url=url, status=exchange.status)
             if len(chain) > settings.max_redirects:
                 raise RedirectError(
@@ -190,8 +192,7 @@ class Fetcher:
                     url=url,
                     status=exchange.status,
                 )
-            chain.append(target)
-            hop = _Hop.of(target)
+            chain.append(hop)
         return self._result(url, exchange, moved_to, started, etag, last_modified)
 
     def _result(
@@ -406,6 +407,11 @@ class _Hop:
     url: str
     target: httpx.URL
     host: str
+
+    @property
+    def key(self) -> str:
+        """What makes two hops the same resource (for loop detection): the URL without fragment."""
+        return str(self.target.copy_with(fragment=None))
 
     @classmethod
     def of(cls, url: str) -> _Hop:

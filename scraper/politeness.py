@@ -61,7 +61,7 @@ class HostGate:
         return max(self._interval, state.min_interval if state else 0.0)
 
     def set_crawl_delay(self, host: str, delay: float | None) -> None:
-        """Raise the interval for ``host`` to a robots.txt Crawl-delay (never lowers it)."""
+        """Use a robots.txt Crawl-delay for ``host`` (the configured interval stays the minimum)."""
         state = self._state(host)
         state.min_interval = max(0.0, delay or 0.0)
         if state.last_start is not None:  # learnt after a request (robots.txt itself) started

@@ -162,11 +162,14 @@ def test_redirect_loop_is_detected_and_named() -> None:
         "/a": Reply(status=302, headers={"Location": "/b"}),
         "/b": Reply(status=301, headers={"Location": "/c"}),
         "/c": Reply(status=302, headers={"Location": "/a"}),
+        "/self": Reply(status=301, headers={"Location": "/self#again"}),
     }
     with serve(routes) as server:
         with pytest.raises(RedirectError, match=r"redirect loop: .*/a -> .*/b -> .*/c -> .*/a") as caught:
             run(fetch_once(server.url("/a")))
         assert len(server.requests) == 3
+        with pytest.raises(RedirectError, match="redirect loop: .*/self -> .*/self#again"):
+            run(fetch_once(server.url("/self")))
     assert caught.value.url == server.url("/a")
 
 
