@@ -4,36 +4,39 @@
                   send (stream) ─▶ status → error | redirect | bounded, decoded body ─▶ FetchResult
 
 One shared ``httpx.AsyncClient`` (HTTP/1.1, keep-alive pool) serves every call. Nothing of
-httpx leaves this module: every failure is a :mod:`scraper.errors` exception raised ``from``
-the original. See :mod:`scraper.retry` (what is retried), :mod:`scraper.politeness` (per-host
-limits), :mod:`scraper.robots` (robots.txt), :mod:`scraper.httpdecode` (bodies).
+httpx leaves the fetcher: every failure is a :mod:`scraper.errors` exception raised ``from``
+the original. See :mod:`scraper.retry` (what is retried, pure), :mod:`scraper.politeness`
+(per-host limits), :mod:`scraper.robots` (robots.txt), :mod:`scraper.httpstream` (one
+exchange: URLs, bounded bodies, error mapping) and :mod:`scraper.httpdecode` (Content-Encoding).
+
+Choices: the total deadline (``timeout``) covers one request from sending to the last body
+byte, not the wait for a politeness slot nor the pauses between retries; a Retry-After holds
+the whole host (every later request to it waits, or fails at once with RetryLaterError when
+the wait is over ``retry_after_cap``); ``moved_to`` is the end of the leading run of permanent
+redirects (301/308), so a 301 followed by a 302 reports the 301's target.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 
 import httpx
 
 from .errors import (
-    BrokenResponseError,
     FetchError,
-    PermanentFetchError,
     RedirectError,
-    ResponseTooLargeError,
     RetryLaterError,
     RobotsDisallowedError,
     TransientFetchError,
 )
 from .headers import charset_of, media_type, parse_max_age, parse_retry_after
-from .httpdecode import DecodeError, Decoder, IdentityDecoder, decoder_for
+from .httpstream import Exchange, Hop, drain, header_dict, read_body, redirect_target, translate_error
 from .models import FetchResult, HttpSettings
 from .politeness import HostGate
 from .retry import PERMANENT_REDIRECTS, REDIRECT_STATUSES, error_for_status, retrying
@@ -42,7 +45,6 @@ from .robots import MAX_ROBOTS_BYTES, RobotsCache, agent_token
 logger = logging.getLogger(__name__)
 
 ACCEPT_ENCODING = "gzip, deflate, br"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,6 @@ class FetchStats:
     bytes_received: int = 0  # decoded body bytes returned
     robots_fetches: int = 0
     robots_disallowed: int = 0
-
-
-@dataclass(frozen=True)
-class _Exchange:
-    url: str
-    status: int
-    headers: dict[str, str]  # lower-cased names; repeated headers joined with ", "
-    content: bytes = b""
 
 
 class Fetcher:
@@ -166,7 +160,7 @@ class Fetcher:
         limit: int | None = None,
     ) -> FetchResult:
         settings = settings or self.settings
-        hop = _Hop.of(url)
+        hop = Hop.of(url)
         chain = [hop]
         moved_to: str | None = None
         permanent = True  # every hop so far was a permanent redirect
@@ -177,11 +171,11 @@ class Fetcher:
             exchange = await self._with_retries(hop, headers, settings, limit)
             if exchange.status not in REDIRECT_STATUSES:
                 break
-            target = _redirect_target(exchange, current)
+            target = redirect_target(exchange, current)
             permanent = permanent and exchange.status in PERMANENT_REDIRECTS
             if permanent:
                 moved_to = target
-            hop = _Hop.of(target)
+            hop = Hop.of(target)
             seen = [h.key for h in chain]
             if hop.key in seen:
                 loop = " -> ".join(h.url for h in [*chain[seen.index(hop.key) :], hop])
@@ -198,7 +192,7 @@ class Fetcher:
     def _result(
         self,
         url: str,
-        exchange: _Exchange,
+        exchange: Exchange,
         moved_to: str | None,
         started: float,
         etag: str | None,
@@ -235,7 +229,7 @@ class Fetcher:
         )
         return result
 
-    async def _check_robots(self, hop: _Hop) -> None:
+    async def _check_robots(self, hop: Hop) -> None:
         url = hop.url
         rules = await self._robots.rules_for(url)
         delay = rules.crawl_delay(self._agent)
@@ -262,8 +256,8 @@ class Fetcher:
 
     # -- one hop: retries, politeness, deadline -------------------------------------------------------
     async def _with_retries(
-        self, hop: _Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
-    ) -> _Exchange:
+        self, hop: Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
+    ) -> Exchange:
         try:
             # Most requests succeed at once: skip tenacity's per-attempt bookkeeping for them.
             return await self._attempt(hop, headers, settings, limit)
@@ -271,7 +265,7 @@ class Fetcher:
             first_failure = exc
         replayed = False
 
-        async def attempt() -> _Exchange:
+        async def attempt() -> Exchange:
             nonlocal replayed
             if not replayed:  # let tenacity judge (and log, and wait after) the first failure too
                 replayed = True
@@ -279,15 +273,15 @@ class Fetcher:
             return await self._attempt(hop, headers, settings, limit)
 
         controller = retrying(settings, sleep=self._sleep, on_retry=self._count_retry)
-        exchange: _Exchange = await controller(attempt)
+        exchange: Exchange = await controller(attempt)
         return exchange
 
     def _count_retry(self) -> None:
         self._counts["retries"] += 1
 
     async def _attempt(
-        self, hop: _Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
-    ) -> _Exchange:
+        self, hop: Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
+    ) -> Exchange:
         host, url = hop.host, hop.url
         blocked = self._gate.blocked_for(host)
         if blocked > settings.retry_after_cap:
@@ -308,152 +302,28 @@ class Fetcher:
                 ) from exc
 
     async def _exchange(
-        self, hop: _Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
-    ) -> _Exchange:
+        self, hop: Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
+    ) -> Exchange:
         url = hop.url
         try:
             response = await self._client.send(
                 self._client.build_request("GET", hop.target, headers=headers), stream=True
             )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise _translate(exc, url, in_body=False) from exc
+            raise translate_error(exc, url, in_body=False) from exc
         try:
-            status, fields = response.status_code, _header_dict(response.headers)
+            status, fields = response.status_code, header_dict(response.headers)
             if status in REDIRECT_STATUSES or status == 304:
-                await _drain(response)
-                return _Exchange(url, status, fields)
+                await drain(response)
+                return Exchange(url, status, fields)
             retry_after = parse_retry_after(fields.get("retry-after"), self._wall_clock())
             error = error_for_status(status, url, settings, retry_after)
             if error is not None:
-                await _drain(response)
+                await drain(response)
                 if retry_after is not None and status in settings.retry_statuses:
                     self._gate.hold(hop.host, retry_after)
                 raise error
-            content = await self._read_body(response, fields, url, limit or settings.max_response_bytes)
-            return _Exchange(url, status, fields, content)
+            content = await read_body(response, fields, url, limit or settings.max_response_bytes)
+            return Exchange(url, status, fields, content)
         finally:
             await response.aclose()
-
-    async def _read_body(
-        self, response: httpx.Response, fields: dict[str, str], url: str, limit: int
-    ) -> bytes:
-        """The decoded body, read in pieces; over ``limit`` bytes it is dropped and an error raised."""
-        declared = fields.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > limit:
-            raise ResponseTooLargeError(
-                f"Content-Length {declared} is over the {limit}-byte limit",
-                url=url,
-                status=response.status_code,
-            )
-        decoder: Decoder = decoder_for(fields.get("content-encoding"))
-        chunks = response.aiter_raw()
-        if response.is_stream_consumed:  # built from bytes (MockTransport): already read, decoded
-            decoder, chunks = IdentityDecoder(), _aiter_one(response.content)
-        body = io.BytesIO()  # getvalue() hands over its buffer without a copy
-        size = 0
-        try:
-            async for chunk in chunks:
-                for piece in decoder.feed(chunk):
-                    size += len(piece)
-                    if size > limit:
-                        raise ResponseTooLargeError(
-                            f"body over the {limit}-byte limit", url=url, status=response.status_code
-                        )
-                    body.write(piece)
-            for piece in decoder.finish():
-                size += len(piece)
-                if size > limit:
-                    raise ResponseTooLargeError(
-                        f"body over the {limit}-byte limit", url=url, status=response.status_code
-                    )
-                body.write(piece)
-        except DecodeError as exc:
-            raise BrokenResponseError(str(exc), url=url, status=response.status_code) from exc
-        except httpx.HTTPError as exc:
-            raise _translate(exc, url, in_body=True, status=response.status_code) from exc
-        return body.getvalue()
-
-
-def _header_dict(headers: httpx.Headers) -> dict[str, str]:
-    """Headers as a plain dict (lower-cased names, repeats joined), cheaper to query repeatedly."""
-    fields: dict[str, str] = {}
-    for name, value in headers.multi_items():
-        fields[name] = f"{fields[name]}, {value}" if name in fields else value
-    return fields
-
-
-async def _aiter_one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
-    """Read and drop a small unwanted body so the connection can be reused (else it is closed)."""
-    if response.is_stream_consumed:
-        return
-    seen = 0
-    try:
-        async for chunk in response.aiter_raw():
-            seen += len(chunk)
-            if seen > limit:
-                return
-    except httpx.HTTPError:
-        return
-
-
-@dataclass(frozen=True)
-class _Hop:
-    """One URL of a redirect chain, parsed once: as given, as httpx's URL, and its host key."""
-
-    url: str
-    target: httpx.URL
-    host: str
-
-    @property
-    def key(self) -> str:
-        """What makes two hops the same resource (for loop detection): the URL without fragment."""
-        return str(self.target.copy_with(fragment=None))
-
-    @classmethod
-    def of(cls, url: str) -> _Hop:
-        try:
-            target = httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise PermanentFetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
-        if target.scheme not in _DEFAULT_PORTS or not target.host:
-            raise PermanentFetchError(f"not an http(s) URL: {url!r}", url=url)
-        return cls(url, target, f"{target.host}:{target.port or _DEFAULT_PORTS[target.scheme]}")
-
-
-def _redirect_target(exchange: _Exchange, current: str) -> str:
-    location = exchange.headers.get("location", "").strip()
-    if not location:
-        raise PermanentFetchError(
-            f"HTTP {exchange.status} without a Location header", url=current, status=exchange.status
-        )
-    try:
-        target = str(httpx.URL(current).join(location))
-    except httpx.InvalidURL as exc:
-        raise RedirectError(
-            f"bad redirect Location {location!r}: {exc}", url=current, status=exchange.status
-        ) from exc
-    if not target.startswith(("http://", "https://")):
-        raise RedirectError(f"redirect to a non-http URL {target!r}", url=current, status=exchange.status)
-    return target
-
-
-def _translate(
-    exc: httpx.HTTPError | httpx.InvalidURL, url: str, *, in_body: bool, status: int | None = None
-) -> FetchError:
-    """Map an httpx error to the scraper error tree (the caller raises it ``from exc``)."""
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return TransientFetchError(f"timed out ({type(exc).__name__}): {detail}", url=url, status=status)
-    if isinstance(exc, httpx.RemoteProtocolError) and in_body:
-        return BrokenResponseError(f"connection cut mid-body: {detail}", url=url, status=status)
-    if isinstance(exc, httpx.DecodingError):
-        return BrokenResponseError(f"undecodable body: {detail}", url=url, status=status)
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-        return PermanentFetchError(f"cannot fetch {url!r}: {detail}", url=url)
-    if isinstance(exc, httpx.TransportError):  # connect/read/write errors, a server hanging up
-        return TransientFetchError(f"{type(exc).__name__}: {detail}", url=url, status=status)
-    return FetchError(f"{type(exc).__name__}: {detail}", url=url, status=status)
