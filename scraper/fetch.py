@@ -326,4 +326,7 @@ class Fetcher:
             content = await read_body(response, fields, url, limit or settings.max_response_bytes)
             return Exchange(url, status, fields, content)
         finally:
-            await response.aclose()
+            try:
+                await response.aclose()
+            except httpx.HTTPError:  # closing a broken connection: nothing left to save
+                logger.debug("error closing the response of %s", url, exc_info=True)

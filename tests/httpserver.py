@@ -30,12 +30,14 @@ are a dict with lower-cased names. Hanging or trickling handlers stop when the s
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import mimetypes
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,6 +74,7 @@ class Reply:
     cut_at: send only this many body bytes, then close (Content-Length still says the full size).
     stall_at: send this many body bytes, then stall until the server stops (a hang mid-body).
     drop: close the connection without any response.
+    raw: send these bytes as the whole response (status line and all), then close.
     length: "content-length" (default), "chunked", or "close" (no length; the close ends the body).
     etag/last_modified: validators; a request carrying a matching If-None-Match /
     If-Modified-Since gets 304 without a body.
@@ -89,6 +92,7 @@ class Reply:
     cut_at: int | None = None
     stall_at: int | None = None
     drop: bool = False
+    raw: bytes | None = None
     length: str = "content-length"
     etag: str | None = None
     last_modified: str | None = None
@@ -236,6 +240,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(reply, record, send_body)
         except (ConnectionError, TimeoutError, OSError):
             self.close_connection = True
+        except Exception:  # a bug in a route: say so loudly, answer 500
+            traceback.print_exc()
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.send_error(500, "test server route failed")
         finally:
             owner._leave()
 
@@ -244,8 +253,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if reply.delay and stop.wait(reply.delay):
             self.close_connection = True
             return
-        if reply.drop:
+        if reply.drop or reply.raw is not None:
             self.close_connection = True
+            if reply.raw:
+                self.wfile.write(reply.raw)
+                self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         status, body = reply.status, reply.body_bytes()
@@ -284,7 +296,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             else:
                 headers.append(("Content-Length", str(size)))
         for name, value in headers:
-            self.send_header(name, value)
+            # Non-ASCII values go out as raw UTF-8 bytes, as misbehaving sites send them.
+            self.send_header(name, value.encode("utf-8").decode("latin-1"))
 
     def _send_body(self, reply: Reply, body: bytes, stop: threading.Event) -> None:
         if reply.cut_at is not None:

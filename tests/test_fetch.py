@@ -215,3 +215,15 @@ def test_mock_transport_can_replace_the_network() -> None:
     result = run(go())
     assert result.content == b"mocked" and result.content_type == "application/json"
     assert seen[0].headers["user-agent"] == FAST.user_agent
+
+
+def test_non_ascii_redirect_location_is_followed() -> None:
+    # Sent as raw UTF-8 bytes, as some Chinese sites do; the request goes out percent-encoded.
+    routes = {
+        "/old": Reply(status=301, headers={"Location": "/新闻/1.html"}),
+        "/%E6%96%B0%E9%97%BB/1.html": b"news",
+    }
+    with serve(routes) as server:
+        result = run(fetch_once(server.url("/old")))
+    assert result.content == b"news"
+    assert result.final_url == server.url("/%E6%96%B0%E9%97%BB/1.html")

@@ -172,3 +172,41 @@ def test_gzip_served_by_the_test_server_round_trips() -> None:
         result = run(fetch_once(server.url("/gz"), ONE_SHOT))
         assert server.requests[0].headers["accept-encoding"] == "gzip, deflate, br"
     assert result.content == body
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"this is not HTTP\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\nbody",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot hex\r\n",
+    ],
+    ids=["garbage", "bad-length", "bad-chunk"],
+)
+def test_garbage_responses_become_scraper_errors(raw: bytes) -> None:
+    with serve({"/x": Reply(raw=raw)}) as server:
+        with pytest.raises(FetchError) as caught:
+            run(fetch_once(server.url("/x"), ONE_SHOT))
+    assert type(caught.value).__module__ == "scraper.errors"
+    assert (
+        "httpx" in type(caught.value.__cause__).__module__ or "h11" in type(caught.value.__cause__).__module__
+    )
+
+
+def test_cancelled_fetch_frees_its_host_slot() -> None:
+    settings = dataclasses.replace(ONE_SHOT, per_host_concurrency=1, timeout=5.0)
+    with serve({"/hang": Reply(delay=30), "/ok": b"ok"}) as server:
+
+        async def go() -> float:
+            async with Fetcher(settings) as fetcher:
+                hanging = asyncio.create_task(fetcher.fetch(server.url("/hang")))
+                await asyncio.sleep(0.2)
+                hanging.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await hanging
+                started = time.monotonic()
+                result = await fetcher.fetch(server.url("/ok"))
+                assert result.content == b"ok"
+                return time.monotonic() - started
+
+        assert run(go()) < 0.5
