@@ -18,6 +18,7 @@ import json
 import logging
 import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +51,7 @@ class Archive:
     def __init__(self, database: Path, posts_dir: Path) -> None:
         self.database = Path(database)
         self.posts_dir = Path(posts_dir)
+        self._pool: ThreadPoolExecutor | None = None
         self.database.parent.mkdir(parents=True, exist_ok=True)
         self.posts_dir.mkdir(parents=True, exist_ok=True)
         self.db = schema.connect(str(self.database))
@@ -65,7 +67,15 @@ class Archive:
 
     def close(self) -> None:
         """Close the database connection."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.db.close()
+
+    def _compressor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="archive-zlib")
+        return self._pool
 
     def __enter__(self) -> Archive:
         return self
@@ -84,7 +94,7 @@ class Archive:
         """
         if not articles:
             return []
-        prepared = prepare_batch(articles)
+        prepared = prepare_batch(articles, self._compressor())
         writer = BatchWriter(self.db, now)
         with self.db.atomic():
             results = [writer.apply(p) for p in prepared]

@@ -53,7 +53,7 @@ class ParsedPost:
 def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportReport:
     if not directory.is_dir():
         raise ImportTreeError(f"not a directory: {directory}")
-    before = int(archive.db.execute("select coalesce(max(seq), 0) from articles").fetchone()[0])
+    created: set[str] = set()  # articles this import made: matches against them go through store()
     imported: list[str] = []
     skipped: list[ImportSkip] = []
     statuses: dict[str, int] = {}
@@ -63,6 +63,7 @@ def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportRe
         results = archive.store([p.article for p in batch], now=now)
         seen_ids = set(imported)
         for post, result in zip(batch, results, strict=True):
+            created.add(result.id)
             statuses[result.status] = statuses.get(result.status, 0) + 1
             if result.status == "unchanged":
                 skipped.append(ImportSkip(post.file, f"same post as one imported before it ({result.id})"))
@@ -77,7 +78,7 @@ def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportRe
         if isinstance(outcome, str):
             skipped.append(ImportSkip(rel, outcome))
             continue
-        existing = _archived_before(archive, outcome, before)
+        existing = _archived_before(archive, outcome, created)
         if existing:
             skipped.append(ImportSkip(rel, existing))
             continue
@@ -98,32 +99,35 @@ def _files(directory: Path) -> list[Path]:
     return found
 
 
-def _archived_before(archive: Archive, post: ParsedPost, before: int) -> str | None:
-    """Why the post is already archived (an article older than this import), or None."""
+def _archived_before(archive: Archive, post: ParsedPost, created: set[str]) -> str | None:
+    """Why the post is already archived (by an article this import did not create), or None."""
     a = post.article
     conn = archive.db.conn
-    row = conn.execute(
-        "select k.article_id from article_keys k join articles x on x.id = k.article_id "
-        "where k.key = ? and x.seq <= ?",
-        (f"g|{a.feed}|{a.guid}", before),
-    ).fetchone()
-    if row:
-        return f"already archived as {row[0]} (same feed, title and date)"
-    digest = identity.content_hash(a.title, a.body_text)
-    if digest:
-        row = conn.execute(
-            "select id from articles where content_hash = ? and seq <= ? order by seq limit 1",
-            (digest, before),
-        ).fetchone()
-        if row:
-            return f"already archived as {row[0]} (same text)"
-    row = conn.execute(
-        "select a.id from articles a join article_feeds f on f.article_id = a.id "
-        "where f.feed = ? and a.title = ? and a.published = ? and a.seq <= ? limit 1",
-        (a.feed, a.title, iso(a.published), before),
-    ).fetchone()
-    if row and "date_unknown" not in a.flags:
-        return f"already archived as {row[0]} (same feed, title and date)"
+    checks: list[tuple[str, tuple[str, ...], str]] = [
+        (
+            "select article_id from article_keys where key = ?",
+            (f"g|{a.feed}|{a.guid}",),
+            "same feed, title and date",
+        ),
+        (
+            "select id from articles where content_hash = ? order by seq",
+            (identity.content_hash(a.title, a.body_text),),
+            "same text",
+        ),
+    ]
+    if "date_unknown" not in a.flags:
+        checks.append(
+            (
+                "select a.id from articles a join article_feeds f on f.article_id = a.id "
+                "where f.feed = ? and a.title = ? and a.published = ?",
+                (a.feed, a.title, iso(a.published)),
+                "same feed, title and date",
+            )
+        )
+    for sql, params, why in checks:
+        for (article_id,) in conn.execute(sql, params).fetchall():
+            if article_id not in created:
+                return f"already archived as {article_id} ({why})"
     return None
 
 

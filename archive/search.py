@@ -3,8 +3,16 @@
 Results are plain dicts (the CLI's JSON contract): ``id``, ``title``, ``url``, ``source_url``,
 ``canonical_url``, ``feed`` (primary), ``feeds`` (all), ``site``, ``category``, ``published`` and
 ``updated`` (ISO 8601 UTC), ``path`` (relative to posts_dir), ``revisions``, ``summary``, ``snippet``,
-``flags``, ``duplicate_of``. An empty query lists what the filters match, newest first; a query
-ranks by bm25 (title weighted ×4), then date.
+``flags``, ``duplicate_of``. An empty query lists what the filters match, newest first.
+
+Ranking a query, relevance then date: when fewer than ``RANK_ALL_BELOW`` articles match (the
+usual case for a specific query), every match is scored with bm25 (title weighted ×4) and ties go
+to the newest. A broader query (a common word over a big archive) would make bm25 score and count
+every match (~1 s at 1M articles), so its results are ranked in two tiers instead: articles whose
+*title* matches, newest first, then those matching only in the body, newest first. Both tiers are
+read newest-first straight from the FTS index, which is keyed by ``articles.seq`` (publication
+time, see archive.store.seq_base), so they stop after one page whatever the archive's size;
+since/until become rowid ranges of that index.
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from archive.errors import QueryError
-from archive.models import iso
+from archive.models import iso, parse_iso
+from archive.store import SEQ_SLOTS, seq_base
 from archive.textindex import cjk_terms, translate_query
 
 RESULT_COLUMNS = (
@@ -55,6 +64,17 @@ class Filters:
     since: str | None = None  # ISO UTC, inclusive
     until: str | None = None  # ISO UTC, inclusive
 
+    def seq_range(self) -> tuple[int, int]:
+        """Bounds on ``articles.seq`` (= FTS rowid) implied by since/until."""
+        low = seq_base(parse_iso(self.since)) if self.since else SEQ_MIN
+        # seq can spill a few seconds past its own when >4096 articles share one second
+        high = seq_base(parse_iso(self.until)) + SEQ_SLOTS * 8 if self.until else SEQ_MAX
+        return low, high
+
+
+SEQ_MIN, SEQ_MAX = -(2**63), 2**63 - 1
+RANK_ALL_BELOW = 1000
+
 
 def make_filters(feed: str | None, site: str | None, since: DateLike, until: DateLike) -> Filters:
     """Normalize filter values; a date-only ``until`` includes that whole day. Raises QueryError."""
@@ -86,7 +106,9 @@ def _where(filters: Filters, alias: str = "a") -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if filters.feed:
-        clauses.append(f"{alias}.id in (select article_id from article_feeds where feed = ?)")
+        clauses.append(
+            f"exists (select 1 from article_feeds f where f.article_id = {alias}.id and f.feed = ?)"
+        )
         params.append(filters.feed)
     if filters.site:
         clauses.append(f"{alias}.site = ?")
@@ -103,24 +125,40 @@ def _where(filters: Filters, alias: str = "a") -> tuple[list[str], list[Any]]:
 def search_rows(
     conn: sqlite3.Connection, query: str, filters: Filters, limit: int, offset: int
 ) -> list[dict[str, Any]]:
-    """One page of results (see module docstring)."""
+    """One page of results (see module docstring). Raises QueryError."""
     if limit < 0 or offset < 0:
         raise QueryError("limit and offset must not be negative")
-    cols = ", ".join(f"a.{c}" for c in RESULT_COLUMNS)
-    clauses, params = _where(filters)
     match = translate_query(query)
+    low, high = filters.seq_range()
+    clauses, params = _where(filters)
+    cols = ", ".join(f"a.{c}" for c in RESULT_COLUMNS)
     if match is None:
-        where = (" where " + " and ".join(clauses)) if clauses else ""
-        sql = f"select {cols} from articles a{where} order by a.published desc, a.seq desc limit ? offset ?"
-        rows = _run(conn, sql, [*params, limit, offset])
-    else:
-        where = " and ".join(["articles_fts match ?", *clauses])
+        where = " and ".join(["a.seq between ? and ?", *clauses])
+        sql = f"select {cols} from articles a where {where} order by a.seq desc limit ? offset ?"
+        return _results(conn, _run(conn, sql, [low, high, *params, limit, offset]), [])
+    terms = cjk_terms(query)
+    fts_range = "articles_fts match ? and articles_fts.rowid between ? and ?"
+    probe = f"select rowid from articles_fts where {fts_range} order by rowid desc limit 1 offset ?"
+    if not _run(conn, probe, [match, low, high, RANK_ALL_BELOW - 1]):
+        where = " and ".join(["a.seq = s.r", *clauses])
         sql = (
-            f"select {cols} from articles_fts join articles a on a.seq = articles_fts.rowid where {where} "
-            f"order by bm25(articles_fts, {TITLE_WEIGHT}, 1.0), a.published desc limit ? offset ?"
+            f"select {cols} from (select rowid as r, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) as score "
+            f"from articles_fts where {fts_range}) s, articles a where {where} "
+            "order by s.score, a.seq desc limit ? offset ?"
         )
-        rows = _run(conn, sql, [match, *params, limit, offset])
-    return _results(conn, rows, cjk_terms(query))
+        return _results(conn, _run(conn, sql, [match, low, high, *params, limit, offset]), terms)
+    newest = (
+        f"select {cols} from articles_fts join articles a on a.seq = articles_fts.rowid "
+        f"where {' and '.join([fts_range, *clauses])} order by articles_fts.rowid desc limit ? offset ?"
+    )
+    in_title = f"{{search_title}} : ({match})"
+    titled = _run(conn, newest, [in_title, low, high, *params, offset + limit, 0])
+    page = titled[offset : offset + limit]
+    if len(titled) < offset + limit:  # that was every title match: go on with body-only matches
+        need = offset + limit - max(offset, len(titled))
+        skip = max(0, offset - len(titled))
+        page += _run(conn, newest, [f"({match}) NOT {in_title}", low, high, *params, need, skip])
+    return _results(conn, page, terms)
 
 
 def export_rows(conn: sqlite3.Connection, query: str, filters: Filters) -> Iterator[dict[str, Any]]:
@@ -153,7 +191,7 @@ def _run(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tupl
         raise
 
 
-def _results(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], terms: list[str]) -> list[dict[str, Any]]:
+def _results(conn: sqlite3.Connection, rows: list[Any], terms: list[str]) -> list[dict[str, Any]]:
     results = [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows]
     if not results:
         return []

@@ -191,3 +191,60 @@ def test_query_translation() -> None:
     assert translate_query("股") == '"股" *'
     assert translate_query("A股市场 OR rates") == '("A 股市 市场" OR "rates")'
     assert translate_query("") is None
+
+
+def test_broad_queries_rank_title_matches_then_newest_and_page_consistently(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search as search_module
+
+    docs = [
+        make_article(
+            guid=f"g{i}",
+            url=f"https://x.example/{i}",
+            title=("股市 " if i % 3 == 0 else "") + f"标题{i}",
+            body_text=f"第{i}篇：股市消息。" + "内容" * 60 + str(i),
+            published=DAY + timedelta(hours=i),
+        )
+        for i in range(10)
+    ]
+    archive.store(docs, now=NOW)
+    exact = titles(archive.search("股市", limit=100))
+    monkeypatch.setattr(search_module, "RANK_ALL_BELOW", 3)  # make "股市" a broad query
+    broad = titles(archive.search("股市", limit=100))
+    assert broad == [
+        "股市 标题9",
+        "股市 标题6",
+        "股市 标题3",
+        "股市 标题0",
+        "标题8",
+        "标题7",
+        "标题5",
+        "标题4",
+        "标题2",
+        "标题1",
+    ]
+    assert sorted(broad) == sorted(exact)
+    assert [t for o in range(0, 10, 3) for t in titles(archive.search("股市", limit=3, offset=o))] == broad
+    assert titles(archive.search("股市", since=DAY + timedelta(hours=4), until=DAY + timedelta(hours=7))) == [
+        "股市 标题6",
+        "标题7",
+        "标题5",
+        "标题4",
+    ]
+    assert titles(archive.search("股市", feed="新浪财经－国內", limit=2)) == ["股市 标题9", "股市 标题6"]
+
+
+def test_newest_first_follows_publication_time_not_archive_order(archive: Archive) -> None:
+    late = make_article(
+        guid="late",
+        url="https://x.example/late",
+        title="backfilled old story",
+        body_text="x " * 50,
+        published=DAY - timedelta(days=400),
+    )
+    archive.store(
+        [make_article(guid="new", url="https://x.example/new", title="fresh", body_text="y " * 50)], now=NOW
+    )
+    archive.store([late], now=NOW + timedelta(hours=1))
+    assert titles(archive.search("")) == ["fresh", "backfilled old story"]
