@@ -6,6 +6,7 @@ import csv
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,17 +66,25 @@ def emit_rows(rows: Iterable[dict[str, Any]], fmt: str, *, columns: Sequence[str
         table(list(rows), columns)
 
 
+def _width(text: str) -> int:
+    """Terminal columns: CJK and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    if _width(text) > width:
+        while _width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - _width(text))
+
+
 def table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
     if not rows:
         click.echo("(no results)")
         return
-    widths = {c: min(60, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
-    for row in rows:
-        cells = []
-        for c in columns:
-            text = _cell(row.get(c)).replace("\n", " ")
-            if len(text) > widths[c]:
-                text = text[: widths[c] - 1] + "…"
-            cells.append(text.ljust(widths[c]))
-        click.echo("  ".join(cells).rstrip())
+    cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    widths = [min(60, max(_width(c), *(_width(line[i]) for line in cells))) for i, c in enumerate(columns)]
+    click.echo("  ".join(_fit(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for line in cells:
+        click.echo("  ".join(_fit(text, w) for text, w in zip(line, widths, strict=True)).rstrip())
