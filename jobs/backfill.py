@@ -208,7 +208,7 @@ async def _backfill_roll(run: Run, state: dict[str, Any] | None) -> BackfillRepo
         total = listing.total if listing.total is not None else total
         if page == 1:
             pager.learn_page_size(len(listing.items), listing.total, asked=asked is not None)
-        verdict = pager.observe(page, listing.items)
+        verdict = pager.observe(page, listing.items, listing.total)
         if verdict.kind == "restart":
             run.progress.note(f"{feed.name}: could not tell where page {page} belongs; reading again from page 1 "
                               "(archived items are skipped)")

@@ -23,8 +23,10 @@ How it keeps its place:
 * A search that cannot settle (a source that reorders wildly) falls back to reading from page 1
   again; the archive's dedup keeps that exact, only slower.
 
-Limitation: items that vanish so that the chain end lands exactly on a page boundary cannot be
-told from an unchanged list without an extra request per page; the pager does not pay for that.
+Rows withdrawn above us shift pages the other way. When the expected overlap is missing, or the
+list's reported ``total`` shrank while a page shows no overlap, the pager steps back as for a
+gap. Limitation: without a ``total``, rows withdrawn so that the shift lands exactly on a page
+boundary look like an unchanged list; telling them apart would cost a request per page.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from scraper.models import FeedItem
 
 SEARCH_LIMIT = 64  # requests a search may take before the pager starts over from page 1
 GAP_LIMIT = 32  # gaps in one run before the pager starts over from page 1
-STALL_LIMIT = 4  # pages in a row that add nothing to the chain: the API repeats itself (the end)
+STALL_LIMIT = 3  # other page numbers answered with the same items in a row: the end
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,11 @@ class RollPager:
         self.probe = 1
         self.searches = 0
         self.restarts = 0  # times a search gave up (the driver stops after a few)
-        self.stalls = 0  # anchored pages in a row that added nothing to the chain
+        self.stalls = 0  # pages in a row that repeated the previous page's items exactly
+        self.last_page: int | None = None
+        self.last_keys: list[ItemKey] = []
         self.gaps = 0  # expected overlaps found missing
+        self.last_total: int | None = None  # the list's length with the last page
 
     # -- decisions ---------------------------------------------------------------------------
     def next_page(self) -> int:
@@ -103,39 +108,49 @@ class RollPager:
         if not asked or (page_items < self.num and total is not None and total > page_items):
             self.num = page_items
 
-    def observe(self, page: int, items: Sequence[FeedItem]) -> Verdict:
-        """Take in the items of ``page`` (as just fetched) and say what they mean."""
+    def observe(self, page: int, items: Sequence[FeedItem], total: int | None = None) -> Verdict:
+        """Take in the items of ``page`` (as just fetched) and say what they mean.
+
+        ``total`` is the list's length the server reported with the page (Sina's ``result.total``),
+        if any: a list that shrank since the last page may have lost rows above us.
+        """
         if page == 1 and not self.top_keys:
             self.top_keys = [item_key(i) for i in items]
+        shrank = total is not None and self.last_total is not None and total < self.last_total
+        self.last_total = total if total is not None else self.last_total
         if not self.anchored:
             self.searches += 1
             if self.searches > SEARCH_LIMIT:
                 self._restart()
                 return Verdict("restart")
             return self._observe_searching(page, items)
-        return self._observe_anchored(page, items)
+        return self._observe_anchored(page, items, shrank)
 
     # -- anchored: reading forward along the chain --------------------------------------------
-    def _observe_anchored(self, page: int, items: Sequence[FeedItem]) -> Verdict:
+    def _observe_anchored(self, page: int, items: Sequence[FeedItem], shrank: bool = False) -> Verdict:
         if not items:
             return Verdict("end")
-        before = self.position
-        verdict = self._anchored_verdict(page, items)
-        self.stalls = self.stalls + 1 if verdict.kind == "continue" and self.position == before else 0
+        keys = [item_key(i) for i in items]
+        repeated = page != self.last_page and keys == self.last_keys
+        self.last_page, self.last_keys = page, keys
+        verdict = self._anchored_verdict(page, items, shrank)
+        self.stalls = self.stalls + 1 if repeated and verdict.kind == "continue" else 0
         if self.stalls >= STALL_LIMIT:
-            # Some APIs answer a page past the end with the last page again; without a total
-            # that would never end. A real drift burst is jumped over in one step, not four.
+            # Some APIs answer any page past the end with the last page again; without a total
+            # that would never end. (A drifting list shows other items on each page.)
             return Verdict("end", verdict.fresh)
         return verdict
 
-    def _anchored_verdict(self, page: int, items: Sequence[FeedItem]) -> Verdict:
+    def _anchored_verdict(self, page: int, items: Sequence[FeedItem], shrank: bool) -> Verdict:
         start = (page - 1) * self.num
         hits = [(j, self.chain[k]) for j, k in enumerate(map(item_key, items)) if k in self.chain]
         if hits:
             return self._continue_from_hits(page, items, hits)
-        if start < self.next_pos:
-            # The top of this page should have repeated chain items; they are gone, so items
-            # vanished above us and some we have not read now sit on an earlier page.
+        if start < self.next_pos or shrank:
+            # The top of this page should have repeated chain items but they are gone, or the
+            # list got shorter while no overlap shows: rows vanished above us, and some we have
+            # not read now sit on an earlier page. (Rows lost below us also shrink the list;
+            # then the step back costs a request or two and finds nothing missing.)
             self.gaps += 1
             if self.gaps > GAP_LIMIT:  # a list that keeps losing rows: read it again from the top
                 self._restart()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from jobs.backfill_progress import BarProgress, PageLine, PlainProgress, Tally, make_progress
-from tests.httpserver import Reply, TestServer, serve
+from tests.httpserver import Reply, RequestRecord, TestServer, serve
 from tests.test_backfill_support import FEED, RollAPI, archived_urls, checkpoint, config_text, write_config
 
 
@@ -75,24 +76,31 @@ def test_killed_mid_way_and_rerun_archives_every_item_exactly_once(tmp_path: Pat
 def test_ctrl_c_saves_progress_and_the_same_command_continues(tmp_path: Path) -> None:
     with serve({}) as server:
         base = server.url("").rstrip("/")
-        api = RollAPI(base, 600, delay=0.1)
-        server.routes["/api/roll/get"] = api
+        api = RollAPI(base, 600)
+        held = threading.Event()
+
+        def roll(request: RequestRecord) -> Reply:
+            if "page=4&" in request.path + "&":
+                held.wait(30)  # page 4 hangs until the test has done its checks
+            return api(request)
+
+        server.routes["/api/roll/get"] = roll
         config = write_config(tmp_path, config_text(base))
         proc = subprocess.Popen(command(config, FEED), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "PYTHONWARNINGS": "ignore"})
         try:
-            wait_for(lambda: len(server.requests_for("/api/roll/get")) >= 3 or proc.poll() is not None)
+            wait_for(lambda: len(server.requests_for("/api/roll/get")) >= 4 or proc.poll() is not None)
             second = newsroll(config, FEED)  # one backfill of a feed at a time
             assert second.returncode == 2 and "another backfill of" in second.stderr
         finally:
             proc.send_signal(signal.SIGINT)
             _, stderr = proc.communicate(timeout=20)
+            held.set()
         assert proc.returncode == 130, stderr
         assert "interrupted; progress is saved" in stderr and "Traceback" not in stderr
-        stored = len(archived_urls(config))
-        assert 0 < stored < 600
+        assert len(archived_urls(config)) == 150  # pages 1-3
         resumed = newsroll(config, FEED)
-        assert resumed.returncode == 0 and "resuming an unfinished backfill" in resumed.stderr
+        assert resumed.returncode == 0 and "resuming an unfinished backfill at page 4" in resumed.stderr
         urls = archived_urls(config)
         assert len(urls) == len(set(urls)) and set(urls) == api.urls()
 

@@ -49,7 +49,7 @@ def run(pager: RollPager, roll: RollList, *, limit: int = 10_000) -> tuple[list[
     kinds: list[str] = []
     for _ in range(limit):
         page = pager.next_page()
-        verdict = pager.observe(page, roll.page(page))
+        verdict = pager.observe(page, roll.page(page), total=len(roll.items))
         kinds.append(verdict.kind)
         taken.extend(verdict.fresh)
         if verdict.kind == "end" or (verdict.kind == "continue" and pager.reached(len(roll.items))):
@@ -255,3 +255,31 @@ def test_an_api_that_repeats_its_last_page_past_the_end_still_ends() -> None:
         if kinds[-1] == "end":
             break
     assert kinds == ["continue"] * (3 + STALL_LIMIT - 1) + ["end"]
+
+
+def test_lists_that_also_lose_rows_end_without_handing_anything_out_twice() -> None:
+    rng = random.Random(7)
+    for _ in range(40):
+        roll = RollList(rng.randint(100, 500), 20)
+
+        def churn(n: int, roll: RollList = roll) -> None:
+            roll.insert(rng.choice([0, 0, 0, 2, 25]))
+            if rng.random() < 0.2 and len(roll.items) > 30:
+                del roll.items[rng.randrange(0, 30)]
+
+        roll.before_request = churn
+        taken, _ = run(RollPager(20), roll, limit=2000)
+        urls = [i.url for i in taken]
+        assert len(urls) == len(set(urls))
+
+
+def test_rows_withdrawn_above_are_noticed_by_the_shrinking_total() -> None:
+    roll = RollList(1000, 50)
+    roll.before_request = lambda n: roll.items.__delitem__(slice(0, 10)) if n == 2 else None
+    taken, kinds = run(RollPager(50), roll)
+    # page 3 starts exactly where page 2 ended, so no overlap was due; only the total (990 < 1000)
+    # shows that 10 rows we had not read moved up onto page 2
+    assert kinds[:4] == ["continue", "continue", "gap", "continue"]
+    urls = [i.url for i in taken]
+    assert len(urls) == len(set(urls))
+    assert {i.url for i in roll.items} <= set(urls)  # (the 10 withdrawn ones were read before)
