@@ -36,7 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,7 +237,8 @@ def build_search_db(path: Path, size: int) -> float:
     return time.perf_counter() - start
 
 
-def query_set(rng: random.Random, per_class: int) -> dict[str, list[str]]:
+def query_set(rng: random.Random, per_class: int) -> dict[str, dict[str, list[str]]]:
+    """Queries per language and class (word ranks: common 0–20, mid 20–300, rare 300+)."""
     vocab = Vocabulary()
     zh_words = [w for w in vocab.zh if len(w) == 2]
     en = vocab.en
@@ -245,18 +246,12 @@ def query_set(rng: random.Random, per_class: int) -> dict[str, list[str]]:
     def pick(words: list[str], lo: int, hi: int, k: int) -> list[str]:
         return [words[rng.randrange(lo, min(hi, len(words)))] for _ in range(k)]
 
-    zh_2 = (
-        pick(zh_words, 0, 20, per_class)
-        + pick(zh_words, 20, 300, per_class)
-        + pick(zh_words, 300, 20000, per_class)
-    )
     zh_4 = [
         a + b
         for a, b in zip(pick(zh_words, 0, 300, per_class), pick(zh_words, 0, 2000, per_class), strict=True)
     ]
     zh_long = [w for w in vocab.zh if len(w) >= 3]
     zh_named = [rng.choice(zh_long) for _ in range(per_class)]
-    en_words = pick(en, 0, 20, per_class) + pick(en, 20, 300, per_class) + pick(en, 300, 20000, per_class)
     en_phrases = [
         f'"{a} {b}"' for a, b in zip(pick(en, 0, 100, per_class), pick(en, 0, 100, per_class), strict=True)
     ]
@@ -269,7 +264,22 @@ def query_set(rng: random.Random, per_class: int) -> dict[str, list[str]]:
             pick(en, 0, 500, per_class), pick(en, 0, 500, per_class), pick(en, 0, 50, per_class), strict=True
         )
     ]
-    return {"zh": zh_2 + zh_4 + zh_named, "en": en_words + en_phrases + en_bool}
+    return {
+        "zh": {
+            "2-char common": pick(zh_words, 0, 20, per_class),
+            "2-char mid": pick(zh_words, 20, 300, per_class),
+            "2-char rare": pick(zh_words, 300, 20000, per_class),
+            "4-char (two words)": zh_4,
+            "3+-char terms": zh_named,
+        },
+        "en": {
+            "word common": pick(en, 0, 20, per_class),
+            "word mid": pick(en, 20, 300, per_class),
+            "word rare": pick(en, 300, 20000, per_class),
+            "phrase": en_phrases,
+            "boolean": en_bool,
+        },
+    }
 
 
 def bench_search(path: Path, per_class: int) -> dict[str, object]:
@@ -278,22 +288,36 @@ def bench_search(path: Path, per_class: int) -> dict[str, object]:
     out: dict[str, object] = {}
     with Archive(path, path.parent / "unused-posts") as archive:
         size = archive.count()
-        for lang, qs in queries.items():
-            for q in qs[:5]:  # warm the page cache
+        for lang, classes in queries.items():
+            for q in next(iter(classes.values()))[:5]:  # warm the page cache
                 archive.search(q, limit=20)
-            times = []
+            times: list[float] = []
             hits = 0
-            for q in qs:
+            per_class_p50 = {}
+            for name, qs in classes.items():
+                class_times = []
+                for q in qs:
+                    start = time.perf_counter()
+                    hits += bool(archive.search(q, limit=20))
+                    class_times.append((time.perf_counter() - start) * 1000)
+                per_class_p50[name] = round(statistics.median(class_times), 2)
+                times += class_times
+            out[lang] = _latency(times) | {
+                "queries": len(times),
+                "with_hits": hits,
+                "p50_by_class": per_class_p50,
+            }
+        # the synthetic articles are 3 minutes apart from 2020-01-01: filter on the newer half, one feed
+        # in twenty, one site in seven
+        middle = ArticleFactory(Vocabulary()).start + timedelta(minutes=3 * size // 2)
+        filters = {"feed": {"feed": "feed-03"}, "site+since": {"site": "site-2", "since": middle.isoformat()}}
+        for name, kwargs in filters.items():
+            filtered, hits = [], 0
+            for q in queries["zh"]["2-char mid"] + queries["en"]["word mid"]:
                 start = time.perf_counter()
-                hits += bool(archive.search(q, limit=20))
-                times.append((time.perf_counter() - start) * 1000)
-            out[lang] = _latency(times) | {"queries": len(qs), "with_hits": hits}
-        filtered = []
-        for q in queries["zh"][:per_class] + queries["en"][:per_class]:
-            start = time.perf_counter()
-            archive.search(q, feed="feed-03", since="2021-01-01", limit=20)
-            filtered.append((time.perf_counter() - start) * 1000)
-        out["filtered"] = _latency(filtered)
+                hits += bool(archive.search(q, limit=20, **kwargs))
+                filtered.append((time.perf_counter() - start) * 1000)
+            out[f"filtered {name}"] = _latency(filtered) | {"with_hits": hits}
         start = time.perf_counter()
         archive.search("", limit=20)
         out["empty_query_ms"] = round((time.perf_counter() - start) * 1000, 2)
