@@ -269,3 +269,14 @@ def test_checkpoint_for_other_arguments_is_not_resumed(server: TestServer, tmp_p
     assert other.report.resumed is None and "replaced by this one" in other.log
     assert_exactly_once(config, api.urls())
     assert FEED in other.report.line()
+
+
+def test_pages_keep_the_per_host_interval(server: TestServer, tmp_path: Path) -> None:
+    server.routes["/api/roll/get"] = RollAPI(base_of(server), 200)
+    config = write_config(tmp_path, config_text(base_of(server), interval=0.2, concurrency=1))
+    outcome = run_backfill(config)
+    assert outcome.report.status == "complete" and outcome.report.tally.new == 200
+    starts = [r.time for r in server.requests_for("/api/roll/get")]
+    assert len(starts) == 5  # 4 pages and the look at the top
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.19
+    assert {r.headers.get("user-agent") for r in server.requests} == {"newsroll-test/1.0"}
