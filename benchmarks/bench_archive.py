@@ -51,7 +51,7 @@ from bench_archive_synth import ArticleFactory, Vocabulary, page_template  # noq
 from archive import Archive  # noqa: E402
 from archive.files import write_atomic  # noqa: E402
 from archive.store import seq_base  # noqa: E402
-from archive.textindex import index_text  # noqa: E402
+from archive.textindex import index_text, translate_query  # noqa: E402
 from scraper.models import Article  # noqa: E402
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -339,6 +339,101 @@ def bench_search(path: Path, per_class: int) -> dict[str, object]:
     return out
 
 
+# --- choosing the Chinese index: bigram shadow text vs trigram (+ LIKE) vs jieba ------------------
+
+
+def compare_tokenizers(n: int, queries: int) -> dict[str, object]:
+    """Build the same ``n`` articles three ways; report build cost, size, recall/precision, latency.
+
+    Ground truth for a query is "the text contains it as a substring" (title + body).
+    """
+    import re
+
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    factory = ArticleFactory(Vocabulary(), seed=3)
+    docs = [(a.title, a.body_text) for a in factory.articles(n)]
+    rng = random.Random(9)
+    runs = [r for _, body in docs[:200] for r in re.findall("[\u4e00-\u9fff]{4,}", body)]
+    samples = {
+        size: [
+            (run := rng.choice(runs))[(i := rng.randrange(len(run) - size + 1)) : i + size]
+            for _ in range(queries)
+        ]
+        for size in (2, 3, 4)
+    }
+    approaches = {
+        "bigram shadow + unicode61 (chosen)": (
+            lambda t: index_text(t),
+            "unicode61",
+            lambda q: (translate_query(q), None),
+        ),
+        "trigram (+ LIKE under 3 chars)": (
+            lambda t: t,
+            "trigram",
+            lambda q: (f'"{q}"', None) if len(q) >= 3 else (None, q),
+        ),
+        "jieba cut_for_search + unicode61": (
+            lambda t: " ".join(jieba.cut_for_search(t)),
+            "unicode61",
+            lambda q: (" AND ".join(f'"{w}"' for w in jieba.cut(q) if w.strip()), None),
+        ),
+    }
+    truth = {
+        q: {i for i, (title, body) in enumerate(docs, start=1) if q in title or q in body}
+        for qs in samples.values()
+        for q in qs
+    }
+    report: dict[str, object] = {"articles": n, "queries_per_length": queries}
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        for name, (encode, tokenizer, translate) in approaches.items():
+            path = Path(tmp) / f"{tokenizer}-{len(report)}.db"
+            conn = sqlite3.connect(path)
+            conn.execute("create table docs (title, body)")
+            conn.execute(f"create virtual table idx using fts5(t, b, tokenize='{tokenizer}')")
+            start = time.perf_counter()
+            for i in range(0, n, 100):
+                chunk = docs[i : i + 100]
+                with conn:
+                    conn.executemany("insert into docs values (?, ?)", chunk)
+                    conn.executemany(
+                        "insert into idx (t, b) values (?, ?)", [(encode(t), encode(b)) for t, b in chunk]
+                    )
+            build = time.perf_counter() - start
+            result: dict[str, object] = {
+                "build_ms_per_article": round(build / n * 1000, 3),
+                "db_bytes_per_article": round(path.stat().st_size / n),
+            }
+            for size, qs in samples.items():
+                found = wanted = right = 0
+                times = []
+                for q in qs:
+                    match, like = translate(q)
+                    start = time.perf_counter()
+                    if like is not None:  # trigram cannot MATCH it: scan the documents
+                        rows = conn.execute(
+                            "select rowid from docs where title like ? or body like ?",
+                            (f"%{like}%", f"%{like}%"),
+                        ).fetchall()
+                    else:
+                        rows = conn.execute("select rowid from idx where idx match ?", (match,)).fetchall()
+                    times.append((time.perf_counter() - start) * 1000)
+                    got = {r[0] for r in rows}
+                    found += len(got)
+                    right += len(got & truth[q])
+                    wanted += len(truth[q])
+                result[f"{size}-char"] = {
+                    "recall": round(right / max(wanted, 1), 3),
+                    "precision": round(right / max(found, 1), 3),
+                    "p50_ms": round(statistics.median(times), 2),
+                }
+            report[name] = result
+            conn.close()
+    return report
+
+
 def _latency(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
     return {
@@ -356,6 +451,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40, help="queries per query class")
     parser.add_argument("--workdir", default=None, help="keep search databases here (reused when present)")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument(
+        "--compare-tokenizers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also build N articles with bigram / trigram / jieba indexes and compare them",
+    )
     args = parser.parse_args()
     report: dict[str, object] = {}
     if not args.skip_ingest:
@@ -364,6 +466,9 @@ def main() -> None:
             bench_ingest(args.n, args.batch, with_raw=True),
         ]
         print(json.dumps(report["ingest"], indent=1), flush=True)
+    if args.compare_tokenizers:
+        report["tokenizers"] = compare_tokenizers(args.compare_tokenizers, args.queries)
+        print(json.dumps(report["tokenizers"], ensure_ascii=False, indent=1), flush=True)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-archive-"))
     workdir.mkdir(parents=True, exist_ok=True)
     searches = {}
