@@ -40,6 +40,9 @@ from jobs.pagination import ItemKey, item_key
 from scraper.models import FeedItem
 
 SEARCH_LIMIT = 64  # requests a search may take before the pager starts over from page 1
+KEEP_PAGES = 40  # chain entries kept in memory: this many pages' worth (at least KEEP_MIN)
+KEEP_MIN = 2000
+HANDLED_KEEP = 50_000  # keys remembered as handed out; older ones fall to the archive's dedup
 GAP_LIMIT = 32  # gaps in one run before the pager starts over from page 1
 STALL_LIMIT = 3  # other page numbers answered with the same items in a row: the end
 
@@ -70,7 +73,9 @@ class RollPager:
         self.next_pos = 0
         self.position = 0  # run indices handed out so far
         self.chain: dict[ItemKey, int] = {}
-        self.handled: set[ItemKey] = set()
+        # Both bounded, so a backfill of 100k items stays small: overlap only ever involves
+        # the last pages read, and whatever is forgotten was committed (known to the archive).
+        self.handled: dict[ItemKey, None] = {}
         self.cursor: datetime | None = None  # oldest publication time in the chain
         self.top_keys: list[ItemKey] = []  # page 1 as first seen (where a top-up may stop)
         self.anchored = until is None
@@ -267,6 +272,8 @@ class RollPager:
                 continue
             self.chain[key] = self.position
             self.position += 1
+            if len(self.chain) > max(KEEP_MIN, KEEP_PAGES * self.num):
+                del self.chain[next(iter(self.chain))]  # the oldest (insertion order = run order)
             if item.published is not None and (self.cursor is None or item.published < self.cursor):
                 self.cursor = item.published
 
@@ -276,7 +283,9 @@ class RollPager:
         for item in items:
             key = item_key(item)
             if key not in self.handled:
-                self.handled.add(key)
+                self.handled[key] = None
+                if len(self.handled) > HANDLED_KEEP:
+                    del self.handled[next(iter(self.handled))]
                 fresh.append(item)
         return tuple(fresh)
 

@@ -283,3 +283,14 @@ def test_rows_withdrawn_above_are_noticed_by_the_shrinking_total() -> None:
     urls = [i.url for i in taken]
     assert len(urls) == len(set(urls))
     assert {i.url for i in roll.items} <= set(urls)  # (the 10 withdrawn ones were read before)
+
+
+def test_memory_stays_bounded_on_a_long_list() -> None:
+    from jobs import rollpager
+
+    roll = RollList(6000, 50)
+    roll.before_request = lambda n: roll.insert(9) if n % 5 == 0 else None
+    pager = RollPager(50)
+    taken, _ = run(pager, roll)
+    assert_exact(taken, roll)
+    assert len(pager.chain) <= max(rollpager.KEEP_MIN, rollpager.KEEP_PAGES * 50)
