@@ -38,8 +38,9 @@ from archive.models import (
     iso,
 )
 from archive.posts import post_text_for_row
+from archive.prepare import prepare_batch
 from archive.search import export_rows, feeds_of, make_filters, search_rows
-from archive.store import BatchWriter, prepare_batch
+from archive.store import BatchWriter
 from scraper.models import Article
 
 logger = logging.getLogger(__name__)

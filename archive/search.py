@@ -26,7 +26,7 @@ from typing import Any
 
 from archive.errors import QueryError
 from archive.models import iso, parse_iso
-from archive.store import SEQ_SLOTS, seq_base
+from archive.prepare import SEQ_SLOTS, seq_base
 from archive.textindex import cjk_terms, translate_query
 
 RESULT_COLUMNS = (

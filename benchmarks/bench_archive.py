@@ -50,7 +50,7 @@ from bench_archive_synth import ArticleFactory, Vocabulary, page_template  # noq
 
 from archive import Archive  # noqa: E402
 from archive.files import write_atomic  # noqa: E402
-from archive.store import seq_base  # noqa: E402
+from archive.prepare import seq_base  # noqa: E402
 from archive.textindex import index_text, translate_query  # noqa: E402
 from scraper.models import Article  # noqa: E402
 
