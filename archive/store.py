@@ -61,6 +61,14 @@ class BatchWriter:
         row = self.conn.execute(f"select {', '.join(KEY_COLUMNS)} from article_keys where key = ?", (key,)).fetchone()
         return dict(zip(KEY_COLUMNS, row, strict=True)) if row else None
 
+    def _redated(self, p: Prepared) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            f"select {', '.join(KEY_COLUMNS)} from article_keys where feed = ? and url_key = ? and version_hash = ? "
+            "and key like 'l|%' limit 1",
+            (p.article.feed, p.url_key, p.version_hash),
+        ).fetchone()
+        return dict(zip(KEY_COLUMNS, row, strict=True)) if row else None
+
     def _listed_in(self, article_id: str, feed: str) -> bool:
         return self._one("select 1 from article_feeds where article_id = ? and feed = ?", (article_id, feed)) is not None
 
@@ -97,6 +105,10 @@ class BatchWriter:
             guid_row = self._key_row(p.guid_key)
             if guid_row and guid_row["url_key"] == p.url_key:
                 key_row = guid_row
+        if key_row is None and p.key_rule == "link_date":
+            # a guid-less item whose date moved but whose text did not (feeds that re-date items
+            # on every build): the same article, not a new one
+            key_row = self._redated(p)
         if key_row is not None:
             return self._known(p, key_row)
         feed = p.article.feed

@@ -175,3 +175,12 @@ def test_every_decision_is_audited(archive: Archive) -> None:
         ("merged", "content_hash", "2024-05-01T13:00:00Z"),
         ("updated", "guid", "2024-05-01T14:00:00Z"),
     ]
+
+
+def test_guidless_item_redated_on_every_poll_stays_one_article(archive: Archive) -> None:
+    url = "https://example.com/always-now"
+    polls = [make_article(guid=None, url=url, title="Same story", body_text=BODY_EN,
+                          published=SEED_PUBLISHED + timedelta(hours=h)) for h in range(3)]
+    statuses = [archive.store([p], now=NOW + timedelta(hours=h))[0].status for h, p in enumerate(polls)]
+    assert statuses == ["new", "unchanged", "unchanged"]
+    assert archive.count() == 1
