@@ -165,3 +165,9 @@ def test_raw_pages_round_trip(archive: Archive) -> None:
     assert list(archive.raw_pages("other")) == []
     stored = archive.db.execute("select length(raw_zlib) from raw_pages").fetchone()[0]
     assert stored > 0
+
+
+def test_optimize_keeps_search_working(archive: Archive) -> None:
+    archive.store([make_article()], now=NOW)
+    archive.optimize()
+    assert [r["id"] for r in archive.search("招商引资")] and archive.verify().ok
