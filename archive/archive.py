@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from typing import Any
 
 from archive import schema
 from archive.errors import StoreError
-from archive.files import fsync_dirs, remove_temp_files, write_atomic
+from archive.files import fsync_dirs, pid_alive, remove_temp_files, write_atomic
 from archive.models import (
     FEED_STATE_TYPES,
     FeedState,
@@ -97,7 +98,7 @@ class Archive:
             return []
         prepared = prepare_batch(articles, self._compressor())
         writer = BatchWriter(self.db, now)
-        with self.db.atomic():
+        with schema.write_transaction(self.db):
             results = [writer.apply(p) for p in prepared]
         self._write_posts(writer.to_render)
         counts: dict[str, int] = {}
@@ -107,8 +108,14 @@ class Archive:
         return results
 
     def finish_pending(self) -> list[str]:
-        """Write posts committed but not yet written (after a crash); returns their ids."""
-        ids = [r[0] for r in self.db.execute("select article_id from pending_files").fetchall()]
+        """Write posts committed but not yet written by a writer that is gone (a crash); returns their ids.
+
+        Posts pending for another live process (a newsroll storing right now) are left to it; this
+        process's own are rewritten (idempotent: rendered from the current rows).
+        """
+        rows = self.db.execute("select article_id, owner from pending_files").fetchall()
+        mine = os.getpid()
+        ids = [a for a, owner in rows if owner is None or owner == mine or not pid_alive(int(owner))]
         if ids:
             logger.info("finishing %d pending post files", len(ids))
             self._write_posts(ids, clean_temp=True)
@@ -127,7 +134,7 @@ class Archive:
                 write_atomic(target, text)
                 dirs.append(target.parent)
         fsync_dirs(dirs)
-        with self.db.atomic():
+        with schema.write_transaction(self.db):
             self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in ids])
 
     def _render_many(self, ids: Sequence[str]) -> Iterator[tuple[str, str, str]]:
@@ -185,7 +192,7 @@ class Archive:
 
     def save_feed_state(self, state: FeedState) -> None:
         """Insert or replace the state of ``state.name``."""
-        with self.db.atomic():
+        with schema.write_transaction(self.db):
             self.db.table("feeds").upsert(feed_state_to_row(state), pk="name")
 
     def get_checkpoint(self, key: str) -> dict[str, Any] | None:
@@ -196,7 +203,7 @@ class Archive:
     def set_checkpoint(self, key: str, value: dict[str, Any], *, now: datetime | None = None) -> None:
         """Save a JSON-serializable checkpoint."""
         stamp = iso(now) if now else None
-        with self.db.atomic():
+        with schema.write_transaction(self.db):
             self.db.execute(
                 "insert or replace into checkpoints (key, value, updated_at) values (?, ?, ?)",
                 (key, json.dumps(value, ensure_ascii=False, sort_keys=True), stamp),
@@ -315,7 +322,7 @@ class Archive:
         Optional maintenance (e.g. after a backfill, or daily in the daemon): searches read fewer
         index segments afterwards. Takes a while on big archives; safe to interrupt.
         """
-        with self.db.atomic():
+        with schema.write_transaction(self.db):
             self.db.execute("insert into articles_fts(articles_fts) values('optimize')")
         self.db.execute("pragma optimize")
 

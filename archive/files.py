@@ -1,16 +1,18 @@
 """Post files on disk: where they go and how they are written.
 
 Layout: ``<posts_dir>/YYYY/MM/DD/<id>.md`` with the UTC date of the article's ``published`` time.
-Writes are atomic: the text goes to ``.<name>.<random>.tmp`` in the same folder (a dot-file, which
-Hexo ignores), is fsynced, then ``os.replace``d over the target; the folder is fsynced after a batch.
-A kill at any point leaves either the old file or the new one, plus at most a dot-file that
-``remove_temp_files`` (run on recovery and by ``verify --repair``) cleans up.
+Writes are atomic: the text goes to ``.<name>.<pid>-<random>.tmp`` in the same folder (a dot-file,
+which Hexo ignores), is fsynced, then ``os.replace``d over the target; the folder is fsynced after a
+batch. A kill at any point leaves either the old file or the new one, plus at most a dot-file that
+``remove_temp_files`` (run on recovery and by ``verify --repair``) cleans up once its writer is gone
+(the pid in the name keeps a second, live newsroll's in-flight files safe).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".tmp"
+_TEMP_PID = re.compile(r"\.(\d+)-[0-9a-f]+\.tmp$")
 
 
 def post_path(article_id: str, published: datetime) -> str:
@@ -30,7 +33,7 @@ def post_path(article_id: str, published: datetime) -> str:
 def write_atomic(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` via a fsynced dot-temp file and ``os.replace``."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
     data = text.encode("utf-8")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -66,26 +69,49 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (another newsroll may be writing right now)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def is_stale_temp(name: str) -> bool:
+    """A temp file whose writer is gone (temp names carry the writer's process id)."""
+    if not is_temp_name(name):
+        return False
+    match = _TEMP_PID.search(name)
+    return match is None or not pid_alive(int(match.group(1)))
+
+
 def remove_temp_files(directory: Path) -> list[Path]:
-    """Delete leftover temp files directly in ``directory``; returns what was removed."""
+    """Delete temp files left in ``directory`` by writers that no longer run; returns them."""
     removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except FileNotFoundError:
         return removed
     for entry in entries:
-        if entry.is_file() and is_temp_name(entry.name):
+        if entry.is_file() and is_stale_temp(entry.name):
             Path(entry.path).unlink(missing_ok=True)
             removed.append(Path(entry.path))
     return removed
 
 
 def walk_posts(posts_dir: Path) -> Iterator[tuple[str, bool]]:
-    """Every file under posts_dir as (relative path, is_temp)."""
+    """Every file under posts_dir as (relative path, is_temp); in-flight temp files are skipped."""
     for root, dirs, files in os.walk(posts_dir):
         dirs.sort()
         rel_root = Path(root).relative_to(posts_dir).as_posix()
         for name in sorted(files):
+            if is_temp_name(name) and not is_stale_temp(name):
+                continue  # a live writer's file, about to be renamed
             rel = name if rel_root == "." else f"{rel_root}/{name}"
             yield rel, is_temp_name(name)
 

@@ -16,13 +16,16 @@ Tables (``datasette archive.db`` browses all of them; ``articles`` has its searc
 - ``audit``: every dedup decision: rule, action, when.
 - ``raw_pages``: the fetched page, zlib-compressed, for ``reparse``.
 - ``feeds``: per-feed fetch state (FeedState). ``checkpoints``: backfill progress.
-- ``pending_files``: posts committed to the database but not yet written (crash recovery).
+- ``pending_files``: posts committed to the database but not yet written, with the writer's pid
+  (crash recovery finishes those of writers that are gone).
 - ``meta``: schema version.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlite_utils
 
@@ -75,6 +78,21 @@ def connect(path: str) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA cache_size=-65536")
     return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock first (waiting up to the busy timeout),
+    so two processes storing at once queue up instead of failing to upgrade a read lock."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -193,6 +211,6 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         {"key": str, "value": str, "updated_at": str}, pk="key", if_not_exists=True
     )
     db.table("pending_files").create(
-        {"article_id": str, "old_path": str}, pk="article_id", if_not_exists=True
+        {"article_id": str, "owner": int}, pk="article_id", if_not_exists=True
     )
     db.table("feeds").create({"name": str}, pk="name", if_not_exists=True)

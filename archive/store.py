@@ -18,6 +18,7 @@ Layers, in order, each decision written to ``audit`` with its rule and time:
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -259,6 +260,8 @@ class BatchWriter:
 
     def _pending(self, article_id: str) -> None:
         if article_id not in self._rendering:
-            self.conn.execute("insert or ignore into pending_files (article_id) values (?)", (article_id,))
+            self.conn.execute(
+                "insert or replace into pending_files (article_id, owner) values (?, ?)", (article_id, os.getpid())
+            )
             self._rendering.add(article_id)
             self.to_render.append(article_id)

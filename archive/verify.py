@@ -1,5 +1,7 @@
 """``verify``: the database is sound and every post file is exactly what the database renders.
 
+Posts another live newsroll process is writing at that moment are skipped.
+
 Checks: SQLite ``quick_check``; the FTS index agrees with ``articles``; no posts pending; every
 article's file exists with the content rendered from its row (byte for byte); no temporary files;
 no orphans (files under posts_dir that no article owns). ``repair=True`` rewrites missing or stale
@@ -10,11 +12,12 @@ reported (they may be someone's own files). The report is ``ok`` when nothing is
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.files import read_text, walk_posts, write_atomic
+from archive.files import pid_alive, read_text, walk_posts, write_atomic
 from archive.models import VerifyReport
 from archive.posts import post_text_for_row
 from archive.search import feeds_of
@@ -31,7 +34,14 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
     repaired: list[str] = []
     conn = archive.db.conn
     _check_database(archive, repair, problems, repaired)
-    pending = [r[0] for r in conn.execute("select article_id from pending_files")]
+    mine = os.getpid()
+    in_flight: set[str] = set()  # posts another live newsroll is writing right now
+    pending = []
+    for article_id, owner in conn.execute("select article_id, owner from pending_files").fetchall():
+        if owner is not None and owner != mine and pid_alive(int(owner)):
+            in_flight.add(article_id)
+        else:
+            pending.append(article_id)
     if pending:
         if repair:
             archive.finish_pending()
@@ -52,6 +62,8 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
         for row in rows:
             checked += 1
             known.add(row["path"])
+            if row["id"] in in_flight:
+                continue
             _check_post(
                 archive.posts_dir, row, feeds.get(row["id"], [row["feed"]]), repair, problems, repaired
             )

@@ -171,3 +171,33 @@ def test_optimize_keeps_search_working(archive: Archive) -> None:
     archive.store([make_article()], now=NOW)
     archive.optimize()
     assert [r["id"] for r in archive.search("招商引资")] and archive.verify().ok
+
+
+def test_two_writers_at_once_queue_up(tmp_path: Path) -> None:
+    """Daemon and a manual ``newsroll fetch`` may store at the same time (separate connections)."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(feed: str) -> None:
+        try:
+            with Archive(tmp_path / "a.db", tmp_path / "posts") as arch:
+                for batch in range(5):
+                    arch.store(
+                        [make_article(feed=feed, guid=f"{feed}-{batch}-{i}", url=f"https://{feed}.example/{batch}/{i}",
+                                      title=f"{feed} {batch} {i}", body_text=f"{feed} story {batch} {i}. " * 20)
+                         for i in range(10)],
+                        now=NOW,
+                    )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    Archive(tmp_path / "a.db", tmp_path / "posts").close()
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Archive(tmp_path / "a.db", tmp_path / "posts") as arch:
+        assert arch.count() == 100 and arch.verify().ok
