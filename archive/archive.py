@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from archive import schema
+from archive import queries, schema
 from archive.errors import StoreError
 from archive.files import fsync_dirs, pid_alive, remove_temp_files, write_atomic
 from archive.models import (
@@ -152,25 +151,7 @@ class Archive:
         self, feed: str, keys: Sequence[tuple[str | None, str]]
     ) -> dict[tuple[str | None, str], str]:
         """(guid, url) → item_fingerprint stored for this feed's item, for items already archived."""
-        from archive.identity import url_key
-
-        found: dict[tuple[str | None, str], str] = {}
-        conn = self.db.conn
-        for guid, url in keys:
-            row = None
-            if guid:
-                row = conn.execute(
-                    "select item_fingerprint from article_keys where key = ?", (f"g|{feed}|{guid.strip()}",)
-                ).fetchone()
-            if row is None:
-                row = conn.execute(
-                    "select item_fingerprint from article_keys where feed = ? and url_key = ? "
-                    "and (? is null or guid is null or guid = ?) order by rowid desc limit 1",
-                    (feed, url_key(url), guid, guid),
-                ).fetchone()
-            if row is not None:
-                found[(guid, url)] = row[0] or ""
-        return found
+        return queries.known_items(self.db.conn, feed, keys)
 
     # -- feed state and checkpoints -----------------------------------------------------------
 
@@ -266,39 +247,13 @@ class Archive:
 
     def raw_pages(self, feed: str | None = None) -> Iterator[dict[str, Any]]:
         """Stored pages for ``reparse``: id, url, feed, raw (bytes, decompressed), charset."""
-        sql = (
-            "select r.article_id, r.url, a.feed, r.raw_zlib, r.charset from raw_pages r "
-            "join articles a on a.id = r.article_id"
-        )
-        params: list[Any] = []
-        if feed:
-            sql += " where r.article_id in (select article_id from article_feeds where feed = ?)"
-            params.append(feed)
-        for article_id, url, feed_name, raw, charset in self.db.conn.execute(
-            sql + " order by r.rowid", params
-        ):
-            yield {
-                "id": article_id,
-                "url": url,
-                "feed": feed_name,
-                "raw": zlib.decompress(raw),
-                "charset": charset,
-            }
+        return queries.raw_pages(self.db.conn, feed)
 
     def article_counts(
         self, *, now: datetime, window: timedelta = timedelta(hours=24)
     ) -> dict[str, dict[str, Any]]:
         """Per feed: ``total`` articles listed, ``recent`` first seen within ``window``, ``last_published``."""
-        since = iso(now - window)
-        out: dict[str, dict[str, Any]] = {}
-        rows = self.db.conn.execute(
-            "select f.feed, count(*), sum(f.first_seen >= ?), max(a.published) from article_feeds f "
-            "join articles a on a.id = f.article_id group by f.feed",
-            (since,),
-        )
-        for feed, total, recent, last in rows:
-            out[feed] = {"total": total, "recent": recent or 0, "last_published": last}
-        return out
+        return queries.article_counts(self.db.conn, since=now - window)
 
     def count(self) -> int:
         """Number of articles."""
@@ -306,15 +261,7 @@ class Archive:
 
     def count_articles(self, *, feed: str | None = None, since: datetime | None = None) -> int:
         """Articles listed by ``feed`` (any feed when None) first archived at or after ``since``."""
-        sql = "select count(distinct article_id) from article_feeds where 1"
-        params: list[Any] = []
-        if feed:
-            sql += " and feed = ?"
-            params.append(feed)
-        if since is not None:
-            sql += " and first_seen >= ?"
-            params.append(iso(since))
-        return int(self.db.execute(sql, params).fetchone()[0])
+        return queries.count_articles(self.db.conn, feed=feed, since=since)
 
     def optimize(self) -> None:
         """Merge the search index into one segment and refresh query-planner statistics.
