@@ -84,3 +84,29 @@ def test_feed_failure_is_recorded_on_its_state(tmp_path: Path) -> None:
         with Archive(tmp_path / "data" / "archive.db", tmp_path / "data" / "posts") as archive:
             state = archive.feed_state("f")
             assert state is not None and state.consecutive_failures == 0 and state.error is None
+
+
+def test_permanently_moved_feed_is_polled_at_its_new_url(tmp_path: Path) -> None:
+    with serve({}) as server:
+        base = server.url("").rstrip("/")
+        server.routes["/roll"] = Reply(status=301, headers={"Location": f"{base}/roll-new"})
+        server.routes["/roll-new"] = Reply(body=roll(base), content_type="application/json")
+        server.routes["/doc-iicezzrq4681677.shtml"] = Reply(body=PAGE, content_type="text/html")
+        assert poll(tmp_path, base).new == 1
+        assert poll(tmp_path, base).status == "ok"
+        assert len(server.requests_for("/roll")) == 1  # the second poll went straight to the new URL
+        assert len(server.requests_for("/roll-new")) == 2
+    with Archive(tmp_path / "data" / "archive.db", tmp_path / "data" / "posts") as archive:
+        state = archive.feed_state("f")
+        assert state is not None and state.url == f"{base}/roll-new" and state.moved_from == f"{base}/roll"
+
+
+def test_gone_feed_is_disabled_with_a_clear_message(tmp_path: Path) -> None:
+    with serve({}) as server:
+        base = server.url("").rstrip("/")
+        server.routes["/roll"] = Reply(status=410)
+        first = poll(tmp_path, base)
+        assert first.status == "failed" and "410" in (first.error or "") and "disabled" in (first.error or "")
+        second = poll(tmp_path, base)
+        assert second.status == "disabled"
+        assert len(server.requests_for("/roll")) == 1
