@@ -113,10 +113,13 @@ def cpu_seconds() -> float:
     return times.user + times.system
 
 
-async def soak(config: Path, feeds: int, cycles: int, window: float) -> dict[str, object]:
+async def soak(config: Path, feeds: int, cycles: int, window: float,
+               cache_pages: int | None = None) -> dict[str, object]:
     settings = load_settings(config)
     clock = FakeClock()
     archive = Archive(settings.archive.database, settings.archive.posts_dir)
+    if cache_pages is not None:  # the archive's SQLite page cache grows with the database up to its cap
+        archive.db.execute(f"PRAGMA cache_size={int(cache_pages)}")
     polls: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     items: Counter[str] = Counter()
@@ -161,7 +164,8 @@ async def soak(config: Path, feeds: int, cycles: int, window: float) -> dict[str
     finally:
         archive.close()
     return {"polls": polls, "outcomes": outcomes, "items": items, "marks": marks, "virtual": virtual,
-            "articles": _count_articles(settings.archive.database)}
+            "articles": _count_articles(settings.archive.database),
+            "db_mb": sum(p.stat().st_size for p in settings.archive.database.parent.glob("archive.db*")) / 1e6}
 
 
 def _count_articles(database: Path) -> int:
@@ -171,12 +175,12 @@ def _count_articles(database: Path) -> int:
         return int(db.execute("select count(*) from articles").fetchone()[0])
 
 
-def make_config(folder: Path, base: str, feeds: int) -> Path:
+def make_config(folder: Path, base: str, feeds: int, full_text_every: int = 5) -> Path:
     entries = []
     for index in range(feeds):
         name = f"feed{index:02d}"
         entries.append({"name": name, "url": f"{base}/{name}.xml", "interval": "5m",
-                        "full_text": index % 5 == 0})
+                        "full_text": bool(full_text_every) and index % full_text_every == 0})
     return write_config(folder, entries, schedule={"max_backoff": "1h"},
                         http={"per_host_concurrency": 8, "timeout": 10.0})
 
@@ -186,6 +190,10 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--window", type=float, default=5.0, help="virtual seconds fired together")
+    parser.add_argument("--full-text-every", type=int, default=5,
+                        help="every N-th feed fetches article pages (0: none)")
+    parser.add_argument("--sqlite-cache-pages", type=int, default=None,
+                        help="override the archive's SQLite cache_size (pages), to tell cache from leak")
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
@@ -199,9 +207,9 @@ def main() -> None:
     try:
         base = server.stdout.readline().strip() if server.stdout else ""
         with tempfile.TemporaryDirectory() as tmp:
-            config = make_config(Path(tmp), base, args.feeds)
+            config = make_config(Path(tmp), base, args.feeds, args.full_text_every)
             wall = time.perf_counter()
-            result = asyncio.run(soak(config, args.feeds, args.cycles, args.window))
+            result = asyncio.run(soak(config, args.feeds, args.cycles, args.window, args.sqlite_cache_pages))
             wall = time.perf_counter() - wall
     finally:
         if server.stdin:
@@ -219,7 +227,7 @@ def report(result: dict[str, object], args: argparse.Namespace, wall: float) -> 
     failing = [n for name, n in polls.items() if name in flaky]
     growth = (rss_end - rss_100) / rss_100 * 100
     print(f"feeds: {args.feeds} ({FLAKY} flaky), cycles: {args.cycles}, polls: {sum(polls.values())}, "
-          f"articles stored: {result['articles']}")
+          f"articles stored: {result['articles']}, database {result['db_mb']:.1f} MB")
     print(f"poll outcomes: {dict(result['outcomes'])}; items: {dict(result['items'])}")  # type: ignore[call-overload]
     print(f"wall time: {wall:.1f} s for {result['virtual']} of virtual time "
           f"({result['virtual'].total_seconds() / wall:,.0f}x accelerated)")  # type: ignore[attr-defined]
@@ -227,6 +235,9 @@ def report(result: dict[str, object], args: argparse.Namespace, wall: float) -> 
           f"growth {growth:+.1f}% ({'OK' if growth < 10 else 'OVER'} the 10% budget)")
     per_poll = (cpu_end - cpu_100) / max(1, polls_end - polls_100)
     print("RSS by cycle (MB): " + ", ".join(f"{mark}: {rss:.1f}" for mark, (rss, _, _) in sorted(marks.items())))
+    if args.sqlite_cache_pages is None:
+        print("  (steady growth here is the archive's SQLite page cache filling as the database grows, up to its "
+              "cache_size cap; rerun with --sqlite-cache-pages 64 to see the rest)")
     print(f"CPU per poll (cycles 100..{args.cycles}, this process): {per_poll * 1000:.2f} ms")
     print(f"polls per healthy feed: min {min(healthy)}, max {max(healthy)} "
           f"(ratio {min(healthy) / max(healthy):.3f}); per flaky feed: min {min(failing)}, max {max(failing)}")

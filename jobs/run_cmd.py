@@ -70,13 +70,14 @@ def _run_daemon(obj: Ctx) -> int:
 
 
 def _run_once(obj: Ctx) -> int:
-    from jobs.once import run_once
+    from jobs.feedrun import RunResult
+    from jobs.once import Skipped, run_once
     from jobs.pipeline import PollContext
     from scraper.fetch import Fetcher
 
     settings = obj.settings
 
-    async def go() -> tuple[list, list]:  # type: ignore[type-arg]
+    async def go() -> tuple[list[RunResult], list[Skipped]]:
         with open_archive(settings) as archive:
             async with Fetcher(settings.http) as fetcher:
                 return await run_once(settings, PollContext(settings, fetcher, archive))

@@ -213,3 +213,19 @@ def test_a_feed_slower_than_its_interval_never_overlaps_itself(tmp_path: Path, s
     assert all(1.95 <= gap <= 2.4 for gap in gaps(starts)), gaps(starts)
     assert "maximum number of running instances reached" in daemon.log()
     assert len(run_lines(daemon, "slow")) == len(starts)
+
+
+def test_archive_lock_in_process(tmp_path: Path) -> None:
+    import os
+
+    from jobs.lock import ArchiveLock, LockedError, lock_path_for
+
+    path = lock_path_for(tmp_path / "data" / "archive.db")
+    assert path == tmp_path / "data" / "archive.db.lock"
+    with ArchiveLock(path) as held:
+        assert held.held and path.read_text().startswith(f"{os.getpid()} ")
+        with pytest.raises(LockedError, match=rf"pid {os.getpid()} since .*already running on this archive"):
+            ArchiveLock(path).acquire()
+    assert not held.held
+    with ArchiveLock(path):  # released: free again
+        pass
