@@ -103,6 +103,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if version == SCHEMA_VERSION and db.table("articles_fts").exists():
         if "seq" not in db.table("articles").columns_dict:
             raise SchemaError("database written by a pre-release newsroll (no articles.seq); archive it anew")
+        if "owner" not in db.table("pending_files").columns_dict:  # pre-release databases
+            db.table("pending_files").add_column("owner", int)
         return
     with db.atomic():
         _create_tables(db)
