@@ -74,11 +74,13 @@ def verify(obj: Ctx, repair: bool) -> None:
     for problem in report.problems:
         click.echo(problem)
     if repair:
-        click.echo(f"repaired {report.repaired} file(s); {len(report.orphans)} orphan(s)")
+        for message in report.repaired:
+            click.echo(f"repaired: {message}")
         for orphan in report.orphans:
-            click.echo(f"orphan: {orphan}")
+            click.echo(f"orphan (not in the database, left in place): {orphan}")
+        click.echo(f"repaired {len(report.repaired)}; {len(report.orphans)} orphan(s)")
     click.echo("ok" if report.ok else f"{len(report.problems)} problem(s)")
-    sys.exit(0 if report.ok or (repair and report.repaired_all) else 1)
+    sys.exit(0 if report.ok else 1)
 
 
 @cli.command("import")
@@ -90,7 +92,7 @@ def import_cmd(obj: Ctx, directory: str) -> None:
         report = archive.import_tree(Path(directory), now=datetime.now(UTC))
     for path, reason in report.skipped:
         click.echo(f"skipped {path}: {reason}")
-    click.echo(f"imported {report.imported}, skipped {len(report.skipped)}")
+    click.echo(f"imported {len(report.imported)}, skipped {len(report.skipped)}")
 
 
 @cli.command()
