@@ -37,15 +37,29 @@ def known_items(
     return found
 
 
-def raw_pages(conn: sqlite3.Connection, feed: str | None) -> Iterator[dict[str, Any]]:
-    """Stored pages (decompressed), optionally of one feed's articles, in storage order."""
-    sql = "select r.article_id, r.url, a.feed, r.raw_zlib, r.charset from raw_pages r join articles a on a.id = r.article_id"
+def raw_pages(conn: sqlite3.Connection, feed: str | None, *, chunk: int = 100) -> Iterator[dict[str, Any]]:
+    """Stored pages (decompressed), optionally of one feed's articles, in storage order.
+
+    Read in chunks by rowid, up to the last page stored when the walk began, so memory stays
+    bounded and the caller may store (rewrite pages) between items without a cursor open.
+    """
+    sql = (
+        "select r.rowid, r.article_id, r.url, a.feed, r.raw_zlib, r.charset from raw_pages r "
+        "join articles a on a.id = r.article_id where r.rowid > ? and r.rowid <= ?"
+    )
     params: list[Any] = []
     if feed:
-        sql += " where r.article_id in (select article_id from article_feeds where feed = ?)"
+        sql += " and r.article_id in (select article_id from article_feeds where feed = ?)"
         params.append(feed)
-    for article_id, url, feed_name, raw, charset in conn.execute(sql + " order by r.rowid", params):
-        yield {"id": article_id, "url": url, "feed": feed_name, "raw": zlib.decompress(raw), "charset": charset}
+    last = conn.execute("select coalesce(max(rowid), 0) from raw_pages").fetchone()[0]
+    after = 0
+    while True:
+        rows = conn.execute(sql + " order by r.rowid limit ?", [after, last, *params, chunk]).fetchall()
+        if not rows:
+            return
+        for rowid, article_id, url, feed_name, raw, charset in rows:
+            after = rowid
+            yield {"id": article_id, "url": url, "feed": feed_name, "raw": zlib.decompress(raw), "charset": charset}
 
 
 def article_counts(conn: sqlite3.Connection, *, since: datetime) -> dict[str, dict[str, Any]]:

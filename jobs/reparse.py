@@ -17,7 +17,7 @@ from jobs.config import FeedConfig, Settings
 from jobs.pipeline import feed_identity
 from scraper.errors import ExtractError
 from scraper.extract import extract
-from scraper.models import FeedItem
+from scraper.models import Article, FeedItem
 from scraper.normalize import Fallback, FeedIdentity, build_article
 
 logger = logging.getLogger(__name__)
@@ -50,35 +50,52 @@ def _identity(settings: Settings, row: dict[str, Any]) -> tuple[FeedIdentity, Fe
     return FeedIdentity(row["feed"], row["site"], row["category"], settings.default_image), None
 
 
-def reparse_archive(settings: Settings, archive: Any, *, feed: str | None = None) -> ReparseReport:
+def reparse_archive(
+    settings: Settings, archive: Any, *, feed: str | None = None, batch_size: int = 100
+) -> ReparseReport:
+    """Re-extract every stored page (of one feed), storing in batches; memory stays bounded."""
     started = time.monotonic()
     pages = updated = unchanged = failed = 0
-    batch = []
-    for page in list(archive.raw_pages(feed)):
+    batch: list[Article] = []
+
+    def flush() -> None:
+        nonlocal updated, unchanged
+        for result in archive.store(batch, now=datetime.now(UTC)) if batch else []:
+            if result.status == "unchanged":
+                unchanged += 1
+            else:
+                updated += 1
+        batch.clear()
+
+    for page in archive.raw_pages(feed):
         pages += 1
-        row = archive.get(page["id"])
-        if row is None:
-            continue
-        identity, feed_config = _identity(settings, row)
-        try:
-            extracted = extract(page["raw"], page["url"], rules_name=feed_config.rules if feed_config else None,
-                                charset=page["charset"])
-        except ExtractError as exc:
-            logger.warning("reparse %s (%s): %s", page["id"], page["url"], exc)
+        article = _reparsed(settings, archive, page)
+        if article is None:
             failed += 1
             continue
-        item = FeedItem(url=row["url"], title=row["title"], guid=row.get("guid") or None,
-                        published=_parse_time(row.get("published")), updated=_parse_time(row.get("updated")),
-                        author=row.get("author") or None)
-        flags = tuple(f for f in row.get("flags", []) if f not in ("extract_failed", "rules_missed"))
-        article = build_article(identity, item, now=datetime.now(UTC), extracted=extracted,
-                                fallback=Fallback(text=row.get("summary") or ""),
-                                flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
-                                raw_html=page["raw"], raw_charset=page["charset"])
         batch.append(article)
-    for result in archive.store(batch, now=datetime.now(UTC)) if batch else []:
-        if result.status == "unchanged":
-            unchanged += 1
-        else:
-            updated += 1
+        if len(batch) >= batch_size:
+            flush()
+    flush()
     return ReparseReport(pages, updated, unchanged, failed, time.monotonic() - started)
+
+
+def _reparsed(settings: Settings, archive: Any, page: dict[str, Any]) -> Article | None:
+    row = archive.get(page["id"])
+    if row is None:
+        return None
+    identity, feed_config = _identity(settings, row)
+    try:
+        extracted = extract(page["raw"], page["url"], rules_name=feed_config.rules if feed_config else None,
+                            charset=page["charset"])
+    except ExtractError as exc:
+        logger.warning("reparse %s (%s): %s", page["id"], page["url"], exc)
+        return None
+    item = FeedItem(url=row["url"], title=row["title"], guid=row.get("guid") or None,
+                    published=_parse_time(row.get("published")), updated=_parse_time(row.get("updated")),
+                    author=row.get("author") or None)
+    flags = tuple(f for f in row.get("flags", []) if f not in ("extract_failed", "rules_missed"))
+    return build_article(identity, item, now=datetime.now(UTC), extracted=extracted,
+                         fallback=Fallback(text=row.get("summary") or ""),
+                         flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
+                         raw_html=page["raw"], raw_charset=page["charset"])
