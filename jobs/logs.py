@@ -32,5 +32,5 @@ def setup_logging(level: str = "WARNING", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "trafilatura", "jieba", "htmldate", "courlan"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors", "trafilatura", "htmldate", "courlan"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
