@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from archive.models import parse_iso
 from jobs.config import FeedConfig, Settings
 from jobs.pipeline import feed_identity
 from scraper.errors import ExtractError
@@ -37,10 +38,7 @@ class ReparseReport:
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_iso(value) if value else None
 
 
 def _identity(settings: Settings, row: dict[str, Any]) -> tuple[FeedIdentity, FeedConfig | None]:
