@@ -18,6 +18,10 @@ Tables (``datasette archive.db`` browses all of them; ``articles`` has its searc
 - ``feeds``: per-feed fetch state (FeedState). ``checkpoints``: backfill progress.
 - ``pending_files``: posts committed to the database but not yet written, with the writer's pid
   (crash recovery finishes those of writers that are gone).
+- ``fts_pending``: ``articles.seq`` of rows stored or edited but not yet (re)indexed. Storing
+  commits the row and this marker; archive.indexer moves the text into ``articles_fts`` right
+  after, on a background thread, and every search, export and verify first finishes what is left
+  (see archive.indexer). The triggers below keep the two consistent whatever writes the rows.
 - ``meta``: schema version.
 """
 
@@ -31,7 +35,7 @@ import sqlite_utils
 
 from archive.errors import SchemaError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ARTICLE_COLUMNS: dict[str, type] = {
     # small columns first: a row's big texts sit in overflow pages that reading the others skips
@@ -82,9 +86,15 @@ def connect(path: str) -> sqlite_utils.Database:
 
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` on ``db`` (see ``transaction``)."""
+    with transaction(db.conn):
+        yield
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock first (waiting up to the busy timeout),
     so two processes storing at once queue up instead of failing to upgrade a read lock."""
-    conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -100,11 +110,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     version = _version(db)
     if version > SCHEMA_VERSION:
         raise SchemaError(f"database schema version {version} is newer than this newsroll ({SCHEMA_VERSION})")
-    if version == SCHEMA_VERSION and db.table("articles_fts").exists():
+    if version >= 1 and db.table("articles_fts").exists():
         if "seq" not in db.table("articles").columns_dict:
             raise SchemaError("database written by a pre-release newsroll (no articles.seq); archive it anew")
         if "owner" not in db.table("pending_files").columns_dict:  # pre-release databases
             db.table("pending_files").add_column("owner", int)
+        if version < 2:  # version 1 indexed synchronously: everything is indexed, nothing pending
+            with db.atomic():
+                _create_index_queue(db)
+                db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
         return
     with db.atomic():
         _create_tables(db)
@@ -134,16 +148,6 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         # 8 segments per level before an automatic merge (default 4): ~30% cheaper inserts, and
         # queries read at most a few more segments.
         db.execute("INSERT INTO [articles_fts]([articles_fts], rank) VALUES('automerge', 8)")
-        # sqlite-utils' update trigger re-indexes on any column change; only text changes need it.
-        db.execute("DROP TRIGGER IF EXISTS [articles_au]")
-        db.execute(
-            "CREATE TRIGGER [articles_au] AFTER UPDATE OF [search_title], [search_body] ON [articles] BEGIN\n"
-            "  INSERT INTO [articles_fts] ([articles_fts], rowid, [search_title], [search_body])"
-            " VALUES('delete', old.rowid, old.[search_title], old.[search_body]);\n"
-            "  INSERT INTO [articles_fts] (rowid, [search_title], [search_body])"
-            " VALUES (new.rowid, new.[search_title], new.[search_body]);\n"
-            "END"
-        )
     db.table("article_feeds").create(
         {"article_id": str, "feed": str, "first_seen": str}, pk=("article_id", "feed"), if_not_exists=True
     )
@@ -216,3 +220,35 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         {"article_id": str, "owner": int}, pk="article_id", if_not_exists=True
     )
     db.table("feeds").create({"name": str}, pk="name", if_not_exists=True)
+    _create_index_queue(db)
+
+
+def _create_index_queue(db: sqlite_utils.Database) -> None:
+    """``fts_pending`` and the triggers that fill it, replacing sqlite-utils' synchronous ones.
+
+    Insert: queue the row. Update of the search text: take the old text out of the index unless
+    the row is still queued (never indexed), then queue it. Delete: take it out of the index unless
+    queued, and out of the queue. archive.indexer indexes the queue.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS [fts_pending] ([seq] INTEGER PRIMARY KEY)")
+    unindex_old = (
+        "  INSERT INTO [articles_fts] ([articles_fts], rowid, [search_title], [search_body])"
+        " SELECT 'delete', old.rowid, old.[search_title], old.[search_body]"
+        " WHERE NOT EXISTS (SELECT 1 FROM [fts_pending] WHERE [seq] = old.rowid);\n"
+    )
+    for name in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+    db.execute(
+        "CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN\n"
+        "  INSERT OR IGNORE INTO [fts_pending] ([seq]) VALUES (new.rowid);\nEND"
+    )
+    db.execute(
+        "CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN\n"
+        + unindex_old
+        + "  DELETE FROM [fts_pending] WHERE [seq] = old.rowid;\nEND"
+    )
+    db.execute(
+        "CREATE TRIGGER [articles_au] AFTER UPDATE OF [search_title], [search_body] ON [articles] BEGIN\n"
+        + unindex_old
+        + "  INSERT OR IGNORE INTO [fts_pending] ([seq]) VALUES (new.rowid);\nEND"
+    )

@@ -93,13 +93,23 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
 def _check_database(archive: Archive, repair: bool, problems: list[str], repaired: list[str]) -> None:
     conn = archive.db.conn
     result = conn.execute("pragma quick_check").fetchone()[0]
+    try:
+        archive.index_pending()  # the index is checked against the rows: bring it up to date first
+    except sqlite3.OperationalError as exc:
+        problems.append(f"search index: {archive.pending_index()} articles not indexed ({exc})")
     if result != "ok":
         problems.append(f"sqlite quick_check: {result}")
     try:
-        conn.execute("insert into articles_fts(articles_fts) values('integrity-check')")
+        try:
+            conn.execute("insert into articles_fts(articles_fts) values('integrity-check')")
+        finally:
+            if conn.in_transaction:  # the INSERT opened an implicit transaction; it wrote nothing
+                conn.rollback()
     except sqlite3.DatabaseError as exc:
         if repair:
-            archive.db.table("articles").rebuild_fts()
+            with archive._transaction():  # noqa: SLF001 (the archive's own lock)
+                archive.db.table("articles").rebuild_fts()
+                conn.execute("delete from fts_pending")  # the rebuild indexed every row
             repaired.append("rebuilt the search index")
         else:
             problems.append(f"search index: {exc}")

@@ -87,6 +87,7 @@ def test_crash_between_commit_and_files_is_finished_on_open(
         calls["n"] += 1
         if calls["n"] == 2:
             # leave what a kill in the middle of write_atomic leaves: a temp file, no target
+            target.parent.mkdir(parents=True, exist_ok=True)
             (target.parent / f".{target.name}.abcd.tmp").write_text(text[:10], encoding="utf-8")
             raise KeyboardInterrupt("killed")
         real_write(target, text)
@@ -97,7 +98,8 @@ def test_crash_between_commit_and_files_is_finished_on_open(
         stored(arch)
     arch.close()
     monkeypatch.setattr(archive_module, "write_atomic", real_write)
-    assert len(list(posts.rglob("*.md"))) == 1
+    # posts are written in parallel: the others of the batch may or may not be written
+    assert len(list(posts.rglob("*.md"))) < 3
     with Archive(db, posts) as reopened:
         assert reopened.count() == 3  # committed before the files: nothing lost
         report = reopened.verify()

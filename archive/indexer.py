@@ -1,0 +1,163 @@
+"""The search index as its own stage: rows are committed first, indexed right after.
+
+Indexing a story's CJK-bigram text costs several times what storing the row and writing its post
+costs (``benchmarks/bench_archive.py``), so ``Archive.store`` does not do it in its transaction.
+The row's insert trigger queues its ``seq`` in ``fts_pending`` (archive.schema) in the same
+transaction, and:
+
+- an ``IndexWorker`` thread, started by the first ``store``, moves queued rows into
+  ``articles_fts`` in small transactions while the storing thread renders and writes post files
+  (SQLite releases the GIL, so on two cores the index is built beside the ingest, not after it);
+- every ``search``, ``export`` and ``verify`` first indexes whatever is still queued, in its own
+  connection, so a query never misses a stored article;
+- ``Archive.close`` finishes the queue, and a queue left by a crash (kill -9) survives in the
+  database and is indexed by the next search or store.
+
+Writers in one process pass the archive's ``WriteGate`` before ``BEGIN IMMEDIATE``, so they hand
+the write lock over at once instead of sleeping in SQLite's busy handler, and a storing thread
+goes before the indexer's next chunk; other processes queue on the busy timeout as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 32  # rows per index transaction: ~25 ms of write lock, short enough for a waiting store
+
+
+class WriteGate:
+    """One writer at a time within a process; ``first`` writers (storing) go before ``second``
+    ones (the indexer) that are waiting."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._first_waiting = 0
+
+    @contextmanager
+    def first(self) -> Iterator[None]:
+        with self._cond:
+            self._first_waiting += 1
+            try:
+                self._cond.wait_for(lambda: not self._busy)
+            finally:
+                self._first_waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    @contextmanager
+    def second(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._busy and not self._first_waiting)
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    """Rows stored but not yet in the search index."""
+    return int(conn.execute("select count(*) from fts_pending").fetchone()[0])
+
+
+def index_chunk(conn: sqlite3.Connection, limit: int = CHUNK) -> int:
+    """Index up to ``limit`` queued rows (oldest first); call inside a write transaction."""
+    seqs = [r[0] for r in conn.execute("select seq from fts_pending order by seq limit ?", (limit,))]
+    if not seqs:
+        return 0
+    marks = ",".join("?" * len(seqs))
+    conn.execute(
+        "insert into articles_fts (rowid, search_title, search_body) "
+        f"select seq, search_title, search_body from articles where seq in ({marks})",
+        seqs,
+    )
+    conn.execute(f"delete from fts_pending where seq in ({marks})", seqs)
+    return len(seqs)
+
+
+def drain(
+    conn: sqlite3.Connection,
+    transaction: Callable[[], AbstractContextManager[None]],
+    *,
+    stop: threading.Event | None = None,
+) -> int:
+    """Index every queued row, one ``CHUNK`` per ``transaction()``; returns how many were indexed."""
+    total = 0
+    while stop is None or not stop.is_set():
+        with transaction():
+            done = index_chunk(conn)
+        if not done:
+            break
+        total += done
+    return total
+
+
+class IndexWorker:
+    """A daemon thread that drains ``fts_pending`` whenever ``wake()`` is called.
+
+    ``open_connection`` makes the thread's own connection; ``transaction(conn)`` is the archive's
+    locked write transaction. Errors (say, another process holding the write lock past the busy
+    timeout) are logged and leave the queue for the next wake or search.
+    """
+
+    def __init__(
+        self,
+        open_connection: Callable[[], sqlite3.Connection],
+        transaction: Callable[[sqlite3.Connection], AbstractContextManager[None]],
+    ) -> None:
+        self._open = open_connection
+        self._transaction = transaction
+        self._wanted = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="archive-index", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """There is something to index."""
+        self._idle.clear()
+        self._wanted.set()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the queue the worker was woken for is drained (or it failed)."""
+        return self._idle.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop after the current chunk; queued rows stay queued (the caller drains them)."""
+        self._stop.set()
+        self._wanted.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        conn = self._open()
+        try:
+            while True:
+                self._wanted.wait()
+                if self._stop.is_set():
+                    return
+                self._wanted.clear()
+                try:
+                    drain(conn, lambda: self._transaction(conn), stop=self._stop)
+                except sqlite3.Error as exc:
+                    logger.warning("search index: %s; queued articles will be indexed later", exc)
+                if not self._wanted.is_set():
+                    self._idle.set()
+        finally:
+            self._idle.set()
+            conn.close()
