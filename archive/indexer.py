@@ -6,8 +6,8 @@ The row's insert trigger queues its ``seq`` in ``fts_pending`` (archive.schema) 
 transaction, and:
 
 - an ``IndexWorker`` thread, started by the first ``store``, moves queued rows into
-  ``articles_fts`` in small transactions while the storing thread renders and writes post files
-  (SQLite releases the GIL, so on two cores the index is built beside the ingest, not after it);
+  ``articles_fts`` in small transactions whenever storing pauses for a moment (between polls,
+  between a backfill's pages);
 - every ``search``, ``export`` and ``verify`` first indexes whatever is still queued, in its own
   connection, so a query never misses a stored article;
 - ``Archive.close`` finishes the queue, and a queue left by a crash (kill -9) survives in the
@@ -23,12 +23,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 32  # rows per index transaction: ~25 ms of write lock, short enough for a waiting store
+CHUNK = 200  # rows per index transaction when a reader catches up (nobody of ours is waiting)
+BACKGROUND_CHUNK = 16  # rows per transaction of the background thread: ~15 ms a store may wait
+QUIET = 0.05  # seconds without a store before the background thread indexes
 
 
 class WriteGate:
@@ -76,7 +79,9 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 
 def index_chunk(conn: sqlite3.Connection, limit: int = CHUNK) -> int:
-    """Index up to ``limit`` queued rows (oldest first); call inside a write transaction."""
+    """Index up to ``limit`` queued rows, oldest first, in one statement; call inside a write
+    transaction. (One statement keeps the GIL released throughout: a statement per row would make
+    this thread and a busy storing thread hand the GIL back and forth at every row.)"""
     seqs = [r[0] for r in conn.execute("select seq from fts_pending order by seq limit ?", (limit,))]
     if not seqs:
         return 0
@@ -95,12 +100,13 @@ def drain(
     transaction: Callable[[], AbstractContextManager[None]],
     *,
     stop: threading.Event | None = None,
+    chunk: int = CHUNK,
 ) -> int:
-    """Index every queued row, one ``CHUNK`` per ``transaction()``; returns how many were indexed."""
+    """Index every queued row, up to ``CHUNK`` per ``transaction()``; returns how many were indexed."""
     total = 0
     while stop is None or not stop.is_set():
         with transaction():
-            done = index_chunk(conn)
+            done = index_chunk(conn, chunk)
         if not done:
             break
         total += done
@@ -108,35 +114,44 @@ def drain(
 
 
 class IndexWorker:
-    """A daemon thread that drains ``fts_pending`` whenever ``wake()`` is called.
+    """A daemon thread that indexes ``fts_pending`` in the moments the archive is not storing.
+
+    ``wake()`` says there is something to index; ``busy()`` that a store is starting or ending.
+    The thread indexes one small chunk at a time once no store has happened for ``quiet``
+    seconds: between a daemon's polls or a backfill's pages, the index is current within a
+    moment of each store, while a bulk ingest that never pauses keeps the CPU for itself and its
+    queue is indexed when it ends (``Archive.close``) or at the next search.
 
     ``open_connection`` makes the thread's own connection; ``transaction(conn)`` is the archive's
-    locked write transaction. Errors (say, another process holding the write lock past the busy
-    timeout) are logged and leave the queue for the next wake or search.
+    write transaction for this thread. Errors (say, another process holding the write lock past
+    the busy timeout) are logged and leave the queue for the next wake or search.
     """
 
     def __init__(
         self,
         open_connection: Callable[[], sqlite3.Connection],
         transaction: Callable[[sqlite3.Connection], AbstractContextManager[None]],
+        *,
+        quiet: float = QUIET,
     ) -> None:
         self._open = open_connection
         self._transaction = transaction
+        self._quiet = quiet
+        self._touched = time.monotonic()
+        self._storing = False
         self._wanted = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="archive-index", daemon=True)
         self._thread.start()
 
+    def busy(self, storing: bool) -> None:
+        """A store starts (``True``) or ends: no indexing until ``quiet`` seconds after it ends."""
+        self._storing = storing
+        self._touched = time.monotonic()
+
     def wake(self) -> None:
         """There is something to index."""
-        self._idle.clear()
         self._wanted.set()
-
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait until the queue the worker was woken for is drained (or it failed)."""
-        return self._idle.wait(timeout)
 
     def stop(self) -> None:
         """Stop after the current chunk; queued rows stay queued (the caller drains them)."""
@@ -144,20 +159,30 @@ class IndexWorker:
         self._wanted.set()
         self._thread.join()
 
+    def _wait_quiet(self) -> bool:
+        """Wait until no store happened for ``quiet`` seconds; False when stopping."""
+        while not self._stop.is_set():
+            idle = 0.0 if self._storing else time.monotonic() - self._touched
+            if idle >= self._quiet:
+                return True
+            self._stop.wait(self._quiet - idle)
+        return False
+
     def _run(self) -> None:
         conn = self._open()
         try:
             while True:
                 self._wanted.wait()
-                if self._stop.is_set():
+                if not self._wait_quiet():
                     return
                 self._wanted.clear()
                 try:
-                    drain(conn, lambda: self._transaction(conn), stop=self._stop)
+                    with self._transaction(conn):
+                        done = index_chunk(conn, BACKGROUND_CHUNK)
                 except sqlite3.Error as exc:
                     logger.warning("search index: %s; queued articles will be indexed later", exc)
-                if not self._wanted.is_set():
-                    self._idle.set()
+                    done = 0
+                if done:
+                    self._wanted.set()  # there may be more: go round, after a quiet moment again
         finally:
-            self._idle.set()
             conn.close()

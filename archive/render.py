@@ -37,6 +37,12 @@ _YAML12_SPECIAL = re.compile(
     r"|true|True|TRUE|false|False|FALSE|null|Null|NULL|~|<<|=)$"
 )
 
+# Labels that any YAML reader takes as the same string, checked without parsing (most of them):
+# a letter or CJK character first, then letters, digits, CJK and "-./_" (no space, ":" or "#");
+# or a hexadecimal id with a letter. Bare words YAML 1.1 reads as booleans or null are excluded.
+_SAFE_PLAIN = re.compile(r"[^\W\d_][\w\-./]*|[0-9a-f]*[a-f][0-9a-f]*")
+_YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false", "null"})
+
 
 @dataclass(frozen=True)
 class Post:
@@ -68,6 +74,8 @@ def plain_or_quoted(value: str) -> str:
     """The seed writes labels plain; do so only when YAML reads the plain form back unchanged."""
     text = clean_text(value)
     if text and text == text.strip() and not _YAML12_SPECIAL.match(text):
+        if _SAFE_PLAIN.fullmatch(text) and text.lower() not in _YAML11_WORDS:
+            return text
         try:
             if yaml.load("k: " + text, Loader=_SafeLoader) == {"k": text}:  # noqa: S506 (safe loader)
                 return text

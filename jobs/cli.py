@@ -58,7 +58,10 @@ def open_archive(settings: Settings) -> Iterator[Any]:
     try:
         yield archive
     finally:
-        archive.close()
+        try:
+            archive.close()
+        except OSError as exc:
+            fail(f"post files not written (they stay pending; `newsroll verify --repair` rewrites them): {exc}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
