@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -131,7 +132,12 @@ def test_fts_is_configured_for_datasette(archive: Archive) -> None:
     assert archive.db.table("articles").detect_fts() == "articles_fts"
     archive.store([make_article()], now=NOW)
     # what Datasette runs for its search box (it quotes each word): two-character words match
+    # once the background thread has indexed the article (a moment after the store)
     sql = "select id from articles where rowid in (select rowid from articles_fts where articles_fts match ?)"
+    deadline = time.monotonic() + 10
+    while archive.pending_index() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert archive.pending_index() == 0
     assert archive.db.execute(sql, ['"股市"']).fetchall()
 
 

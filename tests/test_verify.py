@@ -68,6 +68,8 @@ def test_orphans_are_reported_not_deleted_and_fail_verify(archive: Archive) -> N
 
 def test_damaged_search_index_is_found_and_rebuilt(archive: Archive) -> None:
     stored(archive)
+    archive.index_pending()
+    assert archive.pending_index() == 0  # indexed (here or by the background thread)
     archive.db.execute("delete from articles_fts_data where id > 10")  # corrupt the FTS index
     archive.db.conn.commit()
     assert not archive.verify().ok
