@@ -130,11 +130,9 @@ def sketch(text: str) -> tuple[int, ...]:
     """
     if len(text) < SKETCH_MIN_TEXT:
         return ()
-    hashes = set()
-    for clause in _CLAUSE_SPLIT.split(text.lower()):
-        if len(clause) >= MIN_CLAUSE:
-            data = clause.strip().encode("utf-8")
-            hashes.add(((zlib.crc32(data) << 31) ^ zlib.adler32(data)) & 0x7FFF_FFFF_FFFF_FFFF)
+    crc32, adler32 = zlib.crc32, zlib.adler32
+    datas = [c.strip().encode("utf-8") for c in _CLAUSE_SPLIT.split(text.lower()) if len(c) >= MIN_CLAUSE]
+    hashes = {((crc32(d) << 31) ^ adler32(d)) & 0x7FFF_FFFF_FFFF_FFFF for d in datas}
     if len(hashes) < 3:
         return ()
     return tuple(heapq.nsmallest(SKETCH_SIZE, hashes))

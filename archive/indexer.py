@@ -1,15 +1,16 @@
 """The search index as its own stage: rows are committed first, indexed right after.
 
-Indexing a story's CJK-bigram text costs several times what storing the row and writing its post
-costs (``benchmarks/bench_archive.py``), so ``Archive.store`` does not do it in its transaction.
-The row's insert trigger queues its ``seq`` in ``fts_pending`` (archive.schema) in the same
-transaction, and:
+Making a story's CJK-bigram search text and indexing it costs more than storing the row and
+writing its post (``benchmarks/bench_archive.py``), so ``Archive.store`` does neither. The row's
+insert trigger queues its ``seq`` in ``fts_pending`` (archive.schema) in the same transaction;
+this stage writes ``articles.search_title``/``search_body`` (the FTS table's external content)
+and indexes them, and:
 
 - an ``IndexWorker`` thread, started by the first ``store``, moves queued rows into
   ``articles_fts`` in small transactions whenever storing pauses for a moment (between polls,
   between a backfill's pages);
-- every ``search``, ``export`` and ``verify`` first indexes whatever is still queued, in its own
-  connection, so a query never misses a stored article;
+- every ``search``, ``export`` with a query and ``verify`` first indexes whatever is still
+  queued, so a query never misses a stored article;
 - ``Archive.close`` finishes the queue, and a queue left by a crash (kill -9) survives in the
   database and is indexed by the next search or store.
 
@@ -26,6 +27,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+
+from archive.textindex import index_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,20 +82,42 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 
 def index_chunk(conn: sqlite3.Connection, limit: int = CHUNK) -> int:
-    """Index up to ``limit`` queued rows, oldest first, in one statement; call inside a write
-    transaction. (One statement keeps the GIL released throughout: a statement per row would make
-    this thread and a busy storing thread hand the GIL back and forth at every row.)"""
-    seqs = [r[0] for r in conn.execute("select seq from fts_pending order by seq limit ?", (limit,))]
-    if not seqs:
+    """Index up to ``limit`` queued rows, oldest first; call inside a write transaction.
+
+    Writes each row's search text (archive.textindex.index_text of its title and plain text) into
+    ``articles.search_title``/``search_body``, the FTS5 table's external content, then indexes it.
+    """
+    rows = conn.execute(_QUEUED + " limit ?", (limit,)).fetchall()
+    if not rows:
         return 0
-    marks = ",".join("?" * len(seqs))
-    conn.execute(
-        "insert into articles_fts (rowid, search_title, search_body) "
-        f"select seq, search_title, search_body from articles where seq in ({marks})",
-        seqs,
+    texts = _write_search_text(conn, rows)
+    conn.executemany(
+        "insert into articles_fts (rowid, search_title, search_body) values (?, ?, ?)",
+        [(seq, title, body) for title, body, seq in texts],
     )
-    conn.execute(f"delete from fts_pending where seq in ({marks})", seqs)
-    return len(seqs)
+    conn.executemany("delete from fts_pending where seq = ?", [(r[0],) for r in rows])
+    return len(rows)
+
+
+def fill_search_text(conn: sqlite3.Connection) -> int:
+    """Write the search text of every queued row without indexing it (before an FTS 'rebuild',
+    which reads it); call inside a write transaction."""
+    rows = conn.execute(_QUEUED).fetchall()
+    _write_search_text(conn, rows)
+    return len(rows)
+
+
+_QUEUED = (
+    "select q.seq, a.title, a.body_text from fts_pending q left join articles a on a.seq = q.seq order by q.seq"
+)
+
+
+def _write_search_text(conn: sqlite3.Connection, rows: list[tuple[int, str | None, str | None]]) -> list[tuple[str, str, int]]:
+    """(search_title, search_body, seq) of ``rows`` (seq, title, body_text), written to ``articles``;
+    rows whose article is gone are skipped. (The update trigger leaves the index alone: queued.)"""
+    texts = [(index_text(title or ""), index_text(body or ""), seq) for seq, title, body in rows if title is not None]
+    conn.executemany("update articles set search_title = ?, search_body = ? where seq = ?", texts)
+    return texts
 
 
 def drain(

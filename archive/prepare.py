@@ -2,7 +2,7 @@
 
 Identity keys (``g|<feed>|<guid>``, or ``l|<feed>|<url key>|<published>`` when the guid is missing
 or repeated within one listing for different links), URL keys, content/version hashes, the
-clause sketch, the CJK-bigram search text, the zlib-compressed page, and ``seq`` (publication
+clause sketch, the zlib-compressed page, and ``seq`` (publication
 order). Pure functions apart from the optional thread pool for compression.
 """
 
@@ -19,7 +19,6 @@ from datetime import datetime
 from archive import identity
 from archive.errors import StoreError
 from archive.models import iso
-from archive.textindex import index_text
 from scraper.models import Article
 
 RAW_ZLIB_LEVEL = 1
@@ -49,8 +48,6 @@ class Prepared:
     content_hash: str
     version_hash: str
     sketch: tuple[int, ...]
-    search_title: str
-    search_body: str
     flags: str
     raw_zlib: bytes | None = None
 
@@ -109,8 +106,6 @@ def _prepare(article: Article, guid_repeated: bool) -> Prepared:
         content_hash=identity.content_hash(article.title, article.body_text),
         version_hash=identity.version_hash(article.title, article.body_text),
         sketch=identity.sketch(article.body_text),
-        search_title=index_text(article.title),
-        search_body=index_text(article.body_text),
         flags=json.dumps(sorted(set(article.flags)), ensure_ascii=False) if article.flags else "",
     )
 

@@ -84,9 +84,10 @@ class BatchWriter:
     def _near_duplicate(self, sketch: tuple[int, ...]) -> str | None:
         """The article whose clauses resemble ``sketch`` most (≥ identity.NEAR_DUPLICATE), earliest on ties."""
         shared: dict[int, int] = defaultdict(int)
-        for value in sketch:  # newest 50 per value: a boilerplate sentence must not fan out
-            for (seq,) in self.conn.execute("select seq from minhash where h = ? order by rowid desc limit 50", (value,)):
-                shared[seq] += 1
+        # newest 50 per value (a boilerplate sentence must not fan out), all values in one statement
+        per_value = "select seq from (select seq from minhash where h = ? order by rowid desc limit 50)"
+        for (seq,) in self.conn.execute(" union all ".join([per_value] * len(sketch)), sketch):
+            shared[seq] += 1
         best: tuple[float, int] | None = None
         for seq, count in shared.items():
             if count < 2:
@@ -164,7 +165,9 @@ class BatchWriter:
             "image": a.image or "", "updated": iso(a.updated) if a.updated else self.now, "flags": p.flags,
             "rules": a.rules, "content_hash": p.content_hash, "version_hash": p.version_hash,
             "sketch": sketch_text(p), "revisions": revisions + 1, "last_changed": self.now,
-            "search_title": p.search_title, "search_body": p.search_body,
+            # the search text is the index stage's (archive.indexer): null until it indexes the
+            # new version; setting it here takes the old one out of the index (trigger articles_au)
+            "search_title": None, "search_body": None,
         }
         changes |= {k: v for k, v in (("author", a.author), ("source", a.source), ("editor", a.editor)) if v}
         assignments = ", ".join(f"{column} = ?" for column in changes)
@@ -192,8 +195,9 @@ class BatchWriter:
             salt += 1
             article_id = identity.article_id(f"{p.key}#{salt}")
         path = post_path(article_id, a.published)
+        seq = self._free_seq(a.published)
         self._insert_row("articles", {
-            "seq": self._free_seq(a.published), "id": article_id, "feed": a.feed, "site": a.site,
+            "seq": seq, "id": article_id, "feed": a.feed, "site": a.site,
             "category": a.category, "title": a.title, "url": a.url,
             "canonical_url": identity.clean_url(a.canonical_url or a.url), "guid": a.guid,
             "published": p.published, "updated": iso(a.updated) if a.updated else None, "author": a.author,
@@ -201,12 +205,12 @@ class BatchWriter:
             "body_html": a.body_html, "body_text": a.body_text, "flags": p.flags, "rules": a.rules,
             "content_hash": p.content_hash, "version_hash": p.version_hash, "sketch": sketch_text(p),
             "duplicate_of": duplicate_of, "path": path, "revisions": 1, "first_seen": self.now,
-            "last_changed": self.now, "search_title": p.search_title, "search_body": p.search_body,
+            "last_changed": self.now,  # search_title/search_body: written by archive.indexer
         })
         self._insert_row("article_feeds", {"article_id": article_id, "feed": a.feed, "first_seen": self.now})
         self._key(p, article_id, p.key_rule)
         self._urls(article_id, p.url_keys)
-        self._sketch(article_id, p.sketch, replace=False)
+        self.conn.executemany("insert into minhash (h, seq) values (?, ?)", [(h, seq) for h in p.sketch])
         self._raw(article_id, p)
         status: Status = "duplicate" if duplicate_of else "new"
         self._audit(article_id, status, rule, p, duplicate_of, a.url)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.files import pid_alive, read_text, walk_posts, write_atomic
+from archive.indexer import fill_search_text, index_chunk
 from archive.models import VerifyReport
 from archive.posts import post_text_for_row
 from archive.search import feeds_of
@@ -93,26 +94,36 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
 def _check_database(archive: Archive, repair: bool, problems: list[str], repaired: list[str]) -> None:
     conn = archive.db.conn
     result = conn.execute("pragma quick_check").fetchone()[0]
-    try:
-        archive.index_pending()  # the index is checked against the rows: bring it up to date first
-    except sqlite3.OperationalError as exc:
-        problems.append(f"search index: {archive.pending_index()} articles not indexed ({exc})")
     if result != "ok":
         problems.append(f"sqlite quick_check: {result}")
     try:
-        try:
-            conn.execute("insert into articles_fts(articles_fts) values('integrity-check')")
-        finally:
-            if conn.in_transaction:  # the INSERT opened an implicit transaction; it wrote nothing
-                conn.rollback()
+        # one write transaction: index what is queued, then check the index against the rows
+        # (rank = 1: also compare with the content, not only the index's own structure)
+        with archive._transaction():  # noqa: SLF001 (the archive's own lock)
+            while index_chunk(conn):
+                pass
+            conn.execute("insert into articles_fts(articles_fts, rank) values('integrity-check', 1)")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            problems.append(f"search index not checked: {exc}")
+            return
+        _index_problem(archive, repair, exc, problems, repaired)
     except sqlite3.DatabaseError as exc:
-        if repair:
-            with archive._transaction():  # noqa: SLF001 (the archive's own lock)
-                archive.db.table("articles").rebuild_fts()
-                conn.execute("delete from fts_pending")  # the rebuild indexed every row
-            repaired.append("rebuilt the search index")
-        else:
-            problems.append(f"search index: {exc}")
+        _index_problem(archive, repair, exc, problems, repaired)
+
+
+def _index_problem(
+    archive: Archive, repair: bool, exc: sqlite3.DatabaseError, problems: list[str], repaired: list[str]
+) -> None:
+    if not repair:
+        problems.append(f"search index: {exc}")
+        return
+    conn = archive.db.conn
+    with archive._transaction():  # noqa: SLF001 (the archive's own lock)
+        fill_search_text(conn)  # queued rows get their search text before the rebuild reads it
+        archive.db.table("articles").rebuild_fts()
+        conn.execute("delete from fts_pending")  # the rebuild indexed every row
+    repaired.append("rebuilt the search index")
 
 
 def _check_post(

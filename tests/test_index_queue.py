@@ -520,13 +520,6 @@ def test_close_leaves_nothing_queued(paths: tuple[Path, Path], wait: bool) -> No
 # -- known bug ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (archive/verify.py): verify runs only the plain FTS5 'integrity-check', which for an "
-    "external-content table checks the index's own structure, not that it agrees with the articles "
-    "rows ('integrity-check' with rank = 1 does); so stored articles missing from the index pass "
-    "verify and verify --repair does not rebuild. Remove this marker when fixed.",
-)
 def test_verify_finds_stored_articles_missing_from_the_index(paths: tuple[Path, Path]) -> None:
     db, posts = paths
     with Archive(db, posts, background_index=False) as arch:
