@@ -23,7 +23,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ from typing import Any
 
 from archive import indexer, queries, schema
 from archive.errors import StoreError
-from archive.files import fsync_dirs, pid_alive, remove_temp_files, write_atomic
+from archive.files import pid_alive, remove_temp_files, write_atomic_many
 from archive.models import (
     FEED_STATE_TYPES,
     FeedState,
@@ -50,7 +50,7 @@ from archive.store import BatchWriter
 from scraper.models import Article
 
 logger = logging.getLogger(__name__)
-IO_THREADS = 8
+IO_THREADS = 2
 # what a post shows (archive.posts), and its path: not the search text, plain text or sketch
 RENDER_COLUMNS = (
     "id, path, feed, site, category, title, url, canonical_url, guid, published, updated, author, "
@@ -68,7 +68,6 @@ class Archive:
         self._gate = indexer.WriteGate()  # one writer of this process at a time (see archive.indexer)
         self._background_index = background_index
         self._indexer: indexer.IndexWorker | None = None
-        self._in_flight: list[tuple[str, Path, Future[None]]] = []  # posts being written
         self.database.parent.mkdir(parents=True, exist_ok=True)
         self.posts_dir.mkdir(parents=True, exist_ok=True)
         self.db = schema.connect(str(self.database))
@@ -83,13 +82,7 @@ class Archive:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Finish writing posts and the search index queue, and close the database connection."""
-        try:
-            self.flush()
-        finally:
-            self._shut_down()
-
-    def _shut_down(self) -> None:
+        """Finish the search index queue and close the database connection."""
         try:
             if self._indexer is not None:
                 self._indexer.stop()
@@ -117,11 +110,7 @@ class Archive:
         return schema.connect(str(self.database)).conn
 
     def _io_pool(self) -> ThreadPoolExecutor:
-        """Threads for work that releases the GIL: compressing pages, writing and fsyncing posts.
-
-        Several fsyncs in flight share the file system's journal commits: on the benchmark
-        machine eight writers finish a batch of posts about twice as fast as one.
-        """
+        """Threads for work that releases the GIL: compressing raw pages."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="archive-io")
         return self._pool
@@ -136,20 +125,19 @@ class Archive:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def store(self, articles: Sequence[Article], *, now: datetime, wait: bool = True) -> list[StoreResult]:
+    def store(self, articles: Sequence[Article], *, now: datetime) -> list[StoreResult]:
         """Store a batch in one transaction, then write its posts. Results are in input order.
 
-        With ``wait=False`` the posts are written in the background (write-behind) while the caller
-        goes on; the next ``store``, ``flush`` or ``close`` waits for them. Either way each post is
-        queued in ``pending_files`` by the commit, so a crash before it is written loses nothing.
-        Raises StoreError (and stores nothing of the batch) if an article has invalid values.
+        Each post is queued in ``pending_files`` by the commit, so a crash before it is written
+        loses nothing. Raises StoreError (and stores nothing of the batch) if an article has
+        invalid values.
         """
         if not articles:
             return []
         if self._indexer is not None:
             self._indexer.busy(True)
         try:
-            results = self._store(articles, now, wait)
+            results = self._store(articles, now)
         finally:
             self._wake_indexer()
         counts: dict[str, int] = {}
@@ -158,34 +146,13 @@ class Archive:
         logger.info("stored %d articles: %s", len(results), counts)
         return results
 
-    def _store(self, articles: Sequence[Article], now: datetime, wait: bool) -> list[StoreResult]:
+    def _store(self, articles: Sequence[Article], now: datetime) -> list[StoreResult]:
         prepared = prepare_batch(articles, self._io_pool())
-        written, error = self._land_posts()
-        if error is not None:
-            logger.error("post files not written (they stay pending, see verify --repair): %s", error)
         writer = BatchWriter(self.db, now)
-        try:
-            with self._transaction():
-                self._clear_pending_files(written)
-                results = [writer.apply(p) for p in prepared]
-        except BaseException:
-            if written:  # the batch is refused, but the posts before it are written all the same
-                with self._transaction():
-                    self._clear_pending_files(written)
-            raise
-        self._start_posts(writer.to_render)
-        if wait:
-            self.flush()
+        with self._transaction():
+            results = [writer.apply(p) for p in prepared]
+        self._write_posts(writer.to_render)
         return results
-
-    def flush(self) -> None:
-        """Wait for post files still being written; raises the first error writing them."""
-        written, error = self._land_posts()
-        if written:
-            with self._transaction():
-                self._clear_pending_files(written)
-        if error is not None:
-            raise error
 
     # -- the search index ---------------------------------------------------------------------
 
@@ -227,47 +194,22 @@ class Archive:
         ids = [a for a, owner in rows if owner is None or owner == mine or not pid_alive(int(owner))]
         if ids:
             logger.info("finishing %d pending post files", len(ids))
-            self._start_posts(ids, clean_temp=True)
-            self.flush()
+            self._write_posts(ids, clean_temp=True)
         return ids
 
-    def _start_posts(self, ids: Sequence[str], *, clean_temp: bool = False) -> None:
-        """Render ``ids`` from the database (now, in this thread) and write their posts on the I/O
-        threads; ``_land_posts`` waits for them."""
-        pool = self._io_pool()
+    def _write_posts(self, ids: Sequence[str], *, clean_temp: bool = False) -> None:
+        """Render ``ids`` from the database and write their posts (archive.files.write_atomic_many:
+        one file-system flush per chunk), then clear their ``pending_files`` rows. On an error the
+        rows stay pending: the next open rewrites them."""
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
-            for article_id, path, text in self._render_many(chunk):
-                target = self.posts_dir / path
-                future = pool.submit(_write_post, target, text, clean_temp)
-                self._in_flight.append((article_id, target.parent, future))
-
-    def _land_posts(self) -> tuple[list[str], BaseException | None]:
-        """Wait for the posts in flight and fsync their folders: the ids written, and the first error.
-
-        Only one batch is ever in flight (each store lands the previous one before it commits), so
-        two versions of one post are never written at once.
-        """
-        if not self._in_flight:
-            return [], None
-        flights, self._in_flight = self._in_flight, []
-        written: list[str] = []
-        error: BaseException | None = None
-        for article_id, _folder, future in flights:
-            try:
-                future.result()
-                written.append(article_id)
-            except BaseException as exc:  # noqa: BLE001 (re-raised by flush, or logged by store)
-                error = error or exc
-        fsync_dirs({folder for _id, folder, _f in flights})
-        if isinstance(error, KeyboardInterrupt | SystemExit):
-            raise error
-        return written, error
-
-    def _clear_pending_files(self, ids: Sequence[str]) -> None:
-        """Within a transaction: these posts are written."""
-        if ids:
-            self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in ids])
+            items = [(self.posts_dir / path, text) for _id, path, text in self._render_many(chunk)]
+            if clean_temp:
+                for folder in {target.parent for target, _text in items}:
+                    remove_temp_files(folder)
+            write_atomic_many(items)
+            with self._transaction():
+                self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in chunk])
 
     def _render_many(self, ids: Sequence[str]) -> Iterator[tuple[str, str, str]]:
         marks = ",".join("?" * len(ids))
@@ -424,12 +366,6 @@ class Archive:
         from archive.importer import import_tree
 
         return import_tree(self, Path(directory), now=now)
-
-
-def _write_post(target: Path, text: str, clean_temp: bool) -> None:
-    if clean_temp:
-        remove_temp_files(target.parent)
-    write_atomic(target, text)
 
 
 __all__ = ["Archive", "StoreError"]

@@ -60,7 +60,7 @@ def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportRe
     batch: list[ParsedPost] = []
 
     def flush() -> None:
-        results = archive.store([p.article for p in batch], now=now, wait=False)
+        results = archive.store([p.article for p in batch], now=now)
         seen_ids = set(imported)
         for post, result in zip(batch, results, strict=True):
             created.add(result.id)
@@ -87,7 +87,6 @@ def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportRe
             flush()
     if batch:
         flush()
-    archive.flush()  # every imported post is on disk when the report says so
     logger.info("import %s: %d imported, %d skipped, %s", directory, len(imported), len(skipped), statuses)
     return ImportReport(imported=imported, skipped=skipped, statuses=statuses)
 

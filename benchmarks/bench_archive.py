@@ -84,8 +84,7 @@ def ingest_ours(articles: list[Article], workdir: Path, batch: int) -> tuple[flo
     with Archive(workdir / "ours.db", workdir / "ours-posts") as archive:
         start = time.perf_counter()
         for i in range(0, len(articles), batch):
-            archive.store(articles[i : i + batch], now=NOW, wait=False)
-        archive.flush()  # every post written, fsynced and its pending row cleared
+            archive.store(articles[i : i + batch], now=NOW)
         stored = time.perf_counter() - start
         archive.index_pending()
         indexed = time.perf_counter() - start

@@ -126,9 +126,7 @@ class Run:
         todo = changed_items(self.ctx.archive, self.feed, inside)
         articles, failed = await articles_for_items(self.ctx, self.feed, todo, full_text=self.options.full_text)
         try:
-            # posts are written while the next page is fetched (the archive lands them before its
-            # next commit, and at close)
-            statuses, refused = store_articles(self.ctx.archive, articles, self.ctx.clock(), wait=False)
+            statuses, refused = store_articles(self.ctx.archive, articles, self.ctx.clock())
         except (ArchiveError, OSError) as exc:
             raise PageFailed(f"{label}: storing failed: {exc}") from exc
         line = PageLine(

@@ -166,25 +166,22 @@ def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem])
     return [item for key, item in unique.items() if known.get(key) != item_fingerprint(item)]
 
 
-def store_articles(
-    archive: Archive, articles: Sequence[Article], now: datetime, *, wait: bool = True
-) -> tuple[list[str], int]:
+def store_articles(archive: Archive, articles: Sequence[Article], now: datetime) -> tuple[list[str], int]:
     """Store a batch in one transaction; if one article is refused, store the others one by one.
 
-    ``wait=False`` lets the posts be written while the caller goes on (see ``Archive.store``).
     Returns (statuses, failed count).
     """
     if not articles:
         return [], 0
     try:
-        return [r.status for r in archive.store(articles, now=now, wait=wait)], 0
+        return [r.status for r in archive.store(articles, now=now)], 0
     except StoreError as batch_error:
         logger.warning("batch refused (%s); storing its %d articles one by one", batch_error, len(articles))
     statuses: list[str] = []
     failed = 0
     for article in articles:
         try:
-            statuses.extend(r.status for r in archive.store([article], now=now, wait=wait))
+            statuses.extend(r.status for r in archive.store([article], now=now))
         except StoreError as exc:
             logger.warning("%s: item %s not stored: %s", article.feed, article.url, exc)
             failed += 1

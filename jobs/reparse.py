@@ -58,7 +58,7 @@ def reparse_archive(
 
     def flush() -> None:
         nonlocal updated, unchanged
-        for result in archive.store(batch, now=datetime.now(UTC), wait=False) if batch else []:
+        for result in archive.store(batch, now=datetime.now(UTC)) if batch else []:
             if result.status == "unchanged":
                 unchanged += 1
             else:
@@ -75,7 +75,6 @@ def reparse_archive(
         if len(batch) >= batch_size:
             flush()
     flush()
-    archive.flush()
     return ReparseReport(pages, updated, unchanged, failed, time.monotonic() - started)
 
 

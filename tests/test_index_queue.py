@@ -502,11 +502,10 @@ def test_write_gate_is_released_when_the_writer_raises() -> None:
 # -- 9. close ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("wait", [True, False], ids=["wait", "write-behind"])
-def test_close_leaves_nothing_queued(paths: tuple[Path, Path], wait: bool) -> None:
+def test_close_leaves_nothing_queued(paths: tuple[Path, Path]) -> None:
     db, posts = paths
     arch = Archive(db, posts)
-    stored = arch.store([story("close", n, BODY_ZH) for n in range(30)], now=NOW, wait=wait)
+    stored = arch.store([story("close", n, BODY_ZH) for n in range(30)], now=NOW)
     arch.close()
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("select count(*) from fts_pending").fetchone()[0] == 0

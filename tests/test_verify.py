@@ -82,26 +82,23 @@ def test_crash_between_commit_and_files_is_finished_on_open(
 ) -> None:
     """Deterministic counterpart of the kill -9 test: the process dies after writing one post."""
     db, posts = tmp_path / "a.db", tmp_path / "posts"
-    calls = {"n": 0}
-    real_write = archive_module.write_atomic
+    real_write_many = archive_module.write_atomic_many
 
-    def dying_write(target: Path, text: str) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            # leave what a kill in the middle of write_atomic leaves: a temp file, no target
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (target.parent / f".{target.name}.abcd.tmp").write_text(text[:10], encoding="utf-8")
-            raise KeyboardInterrupt("killed")
-        real_write(target, text)
+    def dying_write_many(items: list[tuple[Path, str]]) -> None:
+        real_write_many(items[:1])
+        # leave what a kill in the middle of the batch leaves: a temp file, no target
+        target, text = items[1]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (target.parent / f".{target.name}.abcd.tmp").write_text(text[:10], encoding="utf-8")
+        raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(archive_module, "write_atomic", dying_write)
+    monkeypatch.setattr(archive_module, "write_atomic_many", dying_write_many)
     arch = Archive(db, posts)
     with pytest.raises(KeyboardInterrupt):
         stored(arch)
     arch.close()
-    monkeypatch.setattr(archive_module, "write_atomic", real_write)
-    # posts are written in parallel: the others of the batch may or may not be written
-    assert len(list(posts.rglob("*.md"))) < 3
+    monkeypatch.setattr(archive_module, "write_atomic_many", real_write_many)
+    assert len(list(posts.rglob("*.md"))) == 1
     with Archive(db, posts) as reopened:
         assert reopened.count() == 3  # committed before the files: nothing lost
         report = reopened.verify()
