@@ -17,6 +17,7 @@ import hashlib
 import heapq
 import re
 import zlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -55,6 +56,7 @@ def article_id(identity: str) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
 
 
+@lru_cache(maxsize=8192)
 def clean_url(url: str) -> str:
     """The link without tracking parameters and fragment; '' stays ''."""
     url = url.strip()
@@ -81,6 +83,7 @@ def clean_url(url: str) -> str:
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
 
 
+@lru_cache(maxsize=8192)
 def url_key(url: str) -> str:
     """Key shared by every link to one story (scheme-less clean URL, or ``sina:<doc id>``)."""
     cleaned = clean_url(url)
@@ -104,11 +107,20 @@ def normalize_text(text: str) -> str:
 
 def content_hash(title: str, body_text: str) -> str:
     """Hash naming the story's text ('' when there is no text at all)."""
-    body = normalize_text(body_text)
+    return text_hashes(title, body_text)[0]
+
+
+def text_hashes(title: str, body_text: str) -> tuple[str, str]:
+    """``(content_hash, version_hash)``, normalizing each text once."""
+    head, body = normalize_text(title), normalize_text(body_text)
+    version = hashlib.sha256((head + "\x1f" + body).encode("utf-8")).hexdigest()[:32]
+    return _content_hash(head, body), version
+
+
+def _content_hash(head: str, body: str) -> str:
     if len(body) >= CONTENT_HASH_MIN_BODY:
         basis = body
     else:
-        head = normalize_text(title)
         if not head and not body:
             return ""
         basis = head + "\x1f" + body

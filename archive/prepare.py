@@ -95,6 +95,7 @@ def _prepare(article: Article, guid_repeated: bool) -> Prepared:
         key, rule, fallback = guid_key, "guid", None
     else:
         key, rule, fallback = f"l|{article.feed}|{ukey}|{published}", "link_date", guid_key
+    hashes = identity.text_hashes(article.title, article.body_text)
     return Prepared(
         article=article,
         published=published,
@@ -103,8 +104,8 @@ def _prepare(article: Article, guid_repeated: bool) -> Prepared:
         guid_key=fallback,
         url_key=ukey,
         url_keys=tuple(k for k in keys if k),
-        content_hash=identity.content_hash(article.title, article.body_text),
-        version_hash=identity.version_hash(article.title, article.body_text),
+        content_hash=hashes[0],
+        version_hash=hashes[1],
         sketch=identity.sketch(article.body_text),
         flags=json.dumps(sorted(set(article.flags)), ensure_ascii=False) if article.flags else "",
     )
