@@ -5,15 +5,15 @@ where Hexo would read a half-written post:
 
 1. one transaction per ``store`` batch writes the rows *and* a ``pending_files`` row per post to
    (re)write;
-2. after the commit each post is rendered from the database and written atomically
-   (archive.files); 3. the pending rows are deleted.
+2. after the commit each post is rendered from the database and written atomically, the batch
+   with one file-system flush (archive.files.write_atomic_many); 3. the pending rows are deleted.
 
 Opening an archive finishes any pending posts left by a crash (and removes their temp files);
 ``verify`` checks everything and ``verify(repair=True)`` re-renders what is missing or stale.
 
 The search index is a stage of its own (archive.indexer): the commit in 1. queues the rows, a
-background thread indexes them while 2. writes the posts, and ``search``/``export``/``verify``
-index whatever is still queued before they read.
+background thread indexes them when storing pauses, ``search``/``export``/``verify`` index
+whatever is still queued before they read, and ``close`` finishes the queue.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Tables (``datasette archive.db`` browses all of them; ``articles`` has its searc
 
 - ``articles``: one row per story, its newest version (``id`` is the public id; ``seq`` the
   integer key the FTS index and ``minhash`` refer to). ``search_title``/``search_body`` hold the
-  CJK-bigram shadow text (archive.textindex) indexed by ``articles_fts`` (FTS5, unicode61,
-  external content, kept current by triggers).
+  CJK-bigram shadow text (archive.textindex), written and indexed in ``articles_fts`` (FTS5,
+  unicode61, external content) by the index stage (archive.indexer, queue ``fts_pending``).
 - ``article_feeds``: every feed that lists an article (the first is ``articles.feed``).
 - ``article_keys``: identity keys (``g|feed|guid`` or ``l|feed|url key|date``) → article, with the
   fingerprint and content hash last seen through that key.
