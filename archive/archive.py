@@ -105,7 +105,6 @@ class Archive:
         with self._gate.second(), schema.transaction(conn):
             yield
 
-
     def _open_connection(self) -> sqlite3.Connection:
         return schema.connect(str(self.database)).conn
 

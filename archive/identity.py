@@ -127,12 +127,6 @@ def _content_hash(head: str, body: str) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
-def version_hash(title: str, body_text: str) -> str:
-    """Hash of what a revision is about: the title and the body text."""
-    basis = normalize_text(title) + "\x1f" + normalize_text(body_text)
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
-
-
 def sketch(text: str) -> tuple[int, ...]:
     """Bottom-k MinHash sketch of the text's clauses: the SKETCH_SIZE smallest 63-bit clause hashes.
 

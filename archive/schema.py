@@ -19,9 +19,8 @@ Tables (``datasette archive.db`` browses all of them; ``articles`` has its searc
 - ``pending_files``: posts committed to the database but not yet written, with the writer's pid
   (crash recovery finishes those of writers that are gone).
 - ``fts_pending``: ``articles.seq`` of rows stored or edited but not yet (re)indexed. Storing
-  commits the row and this marker; archive.indexer moves the text into ``articles_fts`` right
-  after, on a background thread, and every search, export and verify first finishes what is left
-  (see archive.indexer). The triggers below keep the two consistent whatever writes the rows.
+  commits the row and this marker; archive.indexer indexes it when storing pauses, and every
+  search, export and verify first finishes what is left. The triggers below keep the two consistent whatever writes the rows.
 - ``meta``: schema version.
 """
 
@@ -82,13 +81,6 @@ def connect(path: str) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA cache_size=-65536")
     return db
-
-
-@contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` on ``db`` (see ``transaction``)."""
-    with transaction(db.conn):
-        yield
 
 
 @contextmanager

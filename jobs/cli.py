@@ -58,10 +58,7 @@ def open_archive(settings: Settings) -> Iterator[Any]:
     try:
         yield archive
     finally:
-        try:
-            archive.close()
-        except OSError as exc:
-            fail(f"post files not written (they stay pending; `newsroll verify --repair` rewrites them): {exc}")
+        archive.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
