@@ -11,7 +11,9 @@
     │   ├── RedirectError          too many redirects or a loop
     │   └── RobotsDisallowedError  robots.txt forbids the URL
     ├── ParseError                 a document could not be parsed
-    │   └── NotAFeedError          HTML (maintenance/anti-bot page) where a feed was expected
+    │   ├── NotAFeedError          HTML (maintenance/anti-bot page) where a feed was expected
+    │   ├── SourceAPIError         a wire's API answered with an error (bad signature, rate limit)
+    │   └── TemplateChangedError   a wire's payload no longer has the shape we know
     └── ExtractError               nothing usable could be extracted from a page
 
 Foreign errors (httpx, feedparser, selectolax) are translated at the boundary with
@@ -74,6 +76,14 @@ class ParseError(ScraperError):
 
 class NotAFeedError(ParseError):
     pass
+
+
+class SourceAPIError(ParseError):
+    """The wire's API answered, but with an error payload (errno, code, message)."""
+
+
+class TemplateChangedError(ParseError):
+    """The payload parsed but lacks the fields we read: the API changed; nothing is stored."""
 
 
 class ExtractError(ScraperError):

@@ -62,6 +62,13 @@ class FeedItem:
     updated: datetime | None = None
     author: str | None = None
     image: str | None = None
+    # Wire items (scraper.sources): the wire's importance mark, the stock codes its data lists
+    # (normalized, e.g. "SH600519"), where the full text is fetched when it is not ``url``
+    # (a JSON API on the listing's host), and whether the item is a flash (快讯/电报: no page).
+    important: bool | None = None
+    stocks: tuple[str, ...] = ()
+    fetch_url: str | None = None
+    flash: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class Listing:
     prev_archive: str | None = None  # RFC 5005 prev-archive link
     next_page: str | None = None  # RFC 5005 paged feeds ("next")
     total: int | None = None  # Sina roll: result.total
+    next_cursor: str | None = None  # wires (scraper.sources): where the next-older page starts
 
 
 @dataclass(frozen=True)
@@ -119,3 +127,5 @@ class Article:
     raw_charset: str | None = None
     rules: str = ""
     item_fingerprint: str = ""  # hash of the feed item as listed; unchanged => no page refetch
+    important: bool | None = None  # the wire's importance mark (cls level A/B, 金十 important…)
+    stocks: tuple[str, ...] = ()  # normalized stock codes ("SH600519", "HK00700", "US:AAPL")
