@@ -48,9 +48,9 @@ import psutil  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from jobs.config import load_settings  # noqa: E402
-from jobs.feedrun import FeedRunner  # noqa: E402
+from jobs.daemon.feedrun import FeedRunner  # noqa: E402
+from jobs.daemon.schedule import build_trigger, feed_plan, spread_offset  # noqa: E402
 from jobs.pipeline import PollContext  # noqa: E402
-from jobs.schedule import build_trigger, feed_plan, spread_offset  # noqa: E402
 from scraper.fetch import Fetcher  # noqa: E402
 from tests.daemon_support import FakeClock, rss_feed, write_config  # noqa: E402
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobs.errors import UsageError
 from scraper.models import HttpSettings
 
 FEED_KINDS = ("feed", "sina_roll")
@@ -21,8 +22,8 @@ _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
-class ConfigError(Exception):
-    """A config file is missing, unreadable or invalid; the message names the key."""
+class ConfigError(UsageError):
+    """A config file is missing, unreadable or invalid; the message names the key (exit 2)."""
 
 
 def parse_interval(text: str | int | float, key: str = "interval", *, allow_zero: bool = False) -> float:

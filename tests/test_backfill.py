@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from jobs.backfill import BackfillOptions
-from jobs.pagination import Window
+from jobs.backfill.pagination import Window
+from jobs.backfill.run import BackfillOptions
 from tests.httpserver import Reply, TestServer, serve
 from tests.test_backfill_support import (
     FEED,

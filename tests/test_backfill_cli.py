@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from jobs.backfill_progress import BarProgress, PageLine, PlainProgress, Tally, make_progress
+from jobs.backfill.progress import BarProgress, PageLine, PlainProgress, Tally, make_progress
 from tests.httpserver import Reply, RequestRecord, TestServer, serve
 from tests.test_backfill_support import FEED, RollAPI, archived_urls, checkpoint, config_text, write_config
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.pagination import Window, archive_links, page_size, page_url
-from jobs.rollpager import SEARCH_LIMIT, STALL_LIMIT, RollPager
-from jobs.rolltopup import TopUp
+from jobs.backfill.pagination import Window, archive_links, page_size, page_url
+from jobs.backfill.rollpager import SEARCH_LIMIT, STALL_LIMIT, RollPager
+from jobs.backfill.rolltopup import TopUp
 from scraper.models import FeedItem, Listing
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
@@ -286,7 +286,7 @@ def test_rows_withdrawn_above_are_noticed_by_the_shrinking_total() -> None:
 
 
 def test_memory_stays_bounded_on_a_long_list() -> None:
-    from jobs import rollpager
+    from jobs.backfill import rollpager
 
     roll = RollList(6000, 50)
     roll.before_request = lambda n: roll.insert(9) if n % 5 == 0 else None

@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from archive import Archive
-from jobs.backfill import BackfillOptions, BackfillReport, backfill_feed
-from jobs.backfill_progress import PlainProgress
+from jobs.backfill.progress import PlainProgress
+from jobs.backfill.run import BackfillOptions, BackfillReport, backfill_feed
 from jobs.config import Settings, load_settings
 from jobs.pipeline import PollContext
 from scraper.fetch import Fetcher

@@ -1,4 +1,4 @@
-"""Backoff, recovery, floors and adaptive intervals with an injected clock (jobs.backoff, pure)."""
+"""Backoff, recovery, floors and adaptive intervals with an injected clock (jobs.daemon.backoff, pure)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.backoff import (
+from jobs.daemon.backoff import (
     RETRY_AFTER_CAP,
     PollOutcome,
     adapt_interval,

@@ -11,11 +11,11 @@ from typing import Any
 
 from archive import Archive
 from jobs.config import load_settings
-from jobs.feedrun import GAPS_KEY, FeedRunner
-from jobs.health import schedule_health
-from jobs.once import run_once, skip_reason
+from jobs.daemon.feedrun import GAPS_KEY, FeedRunner
+from jobs.daemon.health import schedule_health
+from jobs.daemon.once import run_once, skip_reason
+from jobs.daemon.schedule import feed_plan
 from jobs.pipeline import PollContext
-from jobs.schedule import feed_plan
 from scraper.fetch import Fetcher
 from tests.daemon_support import FakeClock, rss_feed, write_config
 from tests.httpserver import Reply, serve

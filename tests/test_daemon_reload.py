@@ -16,7 +16,7 @@ import pytest
 
 from archive import Archive
 from jobs.config import load_settings
-from jobs.daemon import Daemon
+from jobs.daemon.service import Daemon
 from jobs.pipeline import PollContext
 from scraper.fetch import Fetcher
 from tests.daemon_support import DaemonProcess, rss_feed, run_cli, write_config

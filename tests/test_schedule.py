@@ -11,8 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.config import ConfigError, load_settings
-from jobs.daemon import build_scheduler
-from jobs.schedule import (
+from jobs.daemon.schedule import (
     StartState,
     add_feed_jobs,
     cron_gap,
@@ -22,6 +21,7 @@ from jobs.schedule import (
     next_fire_after,
     spread_offset,
 )
+from jobs.daemon.service import build_scheduler
 
 NOW = datetime(2024, 5, 6, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
 

@@ -10,7 +10,7 @@ loses nothing committed and a rerun of the same command continues after the last
 A finished run marks its checkpoint done, so the next identical run starts over from the top and,
 everything being known, adds nothing.
 
-Where to read next in a Sina roll list that grows while we page is :mod:`jobs.rollpager`'s job;
+Where to read next in a Sina roll list that grows while we page is :mod:`jobs.backfill.rollpager`'s job;
 here are only I/O, counting and checkpoints.
 """
 
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.errors import ArchiveError
-from jobs.backfill_progress import PageLine, Progress, Tally
+from jobs.backfill.pagination import Window, archive_links, item_key, page_size, page_url
+from jobs.backfill.progress import PageLine, Progress, Tally
+from jobs.backfill.rollpager import RollPager
+from jobs.backfill.rolltopup import TopUp
 from jobs.config import FeedConfig
-from jobs.pagination import Window, archive_links, item_key, page_size, page_url
 from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone, store_articles
-from jobs.rollpager import RollPager
-from jobs.rolltopup import TopUp
 from scraper.errors import RetryLaterError, ScraperError
 from scraper.listing import parse_listing
 from scraper.models import FeedItem, Listing

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
+
+import click
 
 from scraper.errors import ExtractError
 from scraper.extract import extract
@@ -48,3 +52,19 @@ def extract_files(
             records.append({"file": name, "error": message, "title": None, "author": None, "published": None,
                             "image": None, "body_html": "", "body_text": ""})
     return records, failed
+
+
+@click.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--url", default=None, help="The page's original URL (selects site rules, resolves links).")
+@click.option("--rules", "rules_name", default=None, help="Force a site rule set (e.g. sina).")
+@click.option("--format", "fmt", default="jsonl", show_default=True, type=click.Choice(["json", "jsonl"]))
+def extract_cmd(files: tuple[str, ...], url: str | None, rules_name: str | None, fmt: str) -> None:
+    """Show what newsroll extracts from saved HTML pages (one JSON object per file)."""
+    records, failed = extract_files(files, url=url, rules_name=rules_name)
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
+    sys.exit(1 if failed else 0)

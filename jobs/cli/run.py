@@ -1,4 +1,4 @@
-"""``newsroll run [--once]``: the scheduler daemon (foreground) or one pass over the due feeds.
+"""Polling commands: ``fetch`` (every feed now) and ``run [--once]`` (the daemon, or one pass over the due feeds).
 
 Exit codes: 0 stopped cleanly (or every polled feed ok with ``--once``); 1 a feed failed
 (``--once``); 2 bad config, or another daemon already holds this archive; 128 + signal when a
@@ -14,11 +14,40 @@ import sys
 import click
 from click.core import ParameterSource
 
-from jobs.cli import Ctx, cli, fail, open_archive
+from jobs.cli.context import Ctx, open_archive
+from jobs.cli.logs import setup_logging
+from jobs.config import ConfigError
+from jobs.errors import AlreadyRunning, ArchiveUnusable, UsageError
 from jobs.lock import ArchiveLock, LockedError, lock_path_for
-from jobs.logs import setup_logging
 
 logger = logging.getLogger(__name__)
+
+
+@click.command()
+@click.argument("feeds", nargs=-1)
+@click.pass_obj
+def fetch(obj: Ctx, feeds: tuple[str, ...]) -> None:
+    """Poll every enabled feed (or the named ones) once and archive what is new or changed."""
+    from jobs.pipeline import FeedReport, PollContext, poll_feeds
+    from scraper.fetch import Fetcher
+
+    settings = obj.settings
+    try:
+        selected = [settings.feed(n) for n in feeds] if feeds else [f for f in settings.feeds if f.enabled]
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    if not selected:
+        raise UsageError("no enabled feeds in the config")
+
+    async def go() -> list[FeedReport]:
+        with open_archive(settings) as archive:
+            async with Fetcher(settings.http) as fetcher:
+                return await poll_feeds(PollContext(settings, fetcher, archive), selected)
+
+    reports = asyncio.run(go())
+    for report in reports:
+        click.echo(report.line())
+    sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
 def _default_to_info(ctx: click.Context) -> None:
@@ -28,7 +57,7 @@ def _default_to_info(ctx: click.Context) -> None:
         setup_logging("INFO", parent.params.get("log_format", "text"))
 
 
-@cli.command()
+@click.command()
 @click.option("--once", is_flag=True, help="Poll every due feed once, then exit (for cron).")
 @click.pass_context
 def run(click_ctx: click.Context, once: bool) -> None:
@@ -39,14 +68,14 @@ def run(click_ctx: click.Context, once: bool) -> None:
     obj: Ctx = click_ctx.obj
     settings = obj.settings
     if not any(feed.enabled for feed in settings.feeds):
-        fail("no enabled feeds in the config", 2)
+        raise UsageError("no enabled feeds in the config")
     lock = ArchiveLock(lock_path_for(settings.archive.database))
     try:
         lock.acquire()
     except LockedError as exc:
-        fail(str(exc), 2)
+        raise AlreadyRunning(str(exc)) from exc
     except OSError as exc:
-        fail(f"cannot lock the archive: {exc}", 2)
+        raise ArchiveUnusable(f"cannot lock the archive: {exc.strerror or exc}") from exc
     try:
         if once:
             code = _run_once(obj)
@@ -60,18 +89,17 @@ def run(click_ctx: click.Context, once: bool) -> None:
 
 def _run_daemon(obj: Ctx) -> int:
     from archive.errors import ArchiveError
-    from jobs.daemon import run_daemon
+    from jobs.daemon.service import run_daemon
 
     try:
         return asyncio.run(run_daemon(obj.settings, config_path=obj.config_path))
     except (ArchiveError, OSError) as exc:  # the archive could not be opened at start-up
-        fail(f"cannot open archive {obj.settings.archive.database}: {exc}", 2)
-    return 2
+        raise ArchiveUnusable(f"cannot open archive {obj.settings.archive.database}: {exc}") from exc
 
 
 def _run_once(obj: Ctx) -> int:
-    from jobs.feedrun import RunResult
-    from jobs.once import Skipped, run_once
+    from jobs.daemon.feedrun import RunResult
+    from jobs.daemon.once import Skipped, run_once
     from jobs.pipeline import PollContext
     from scraper.fetch import Fetcher
 

@@ -1,4 +1,4 @@
-"""``newsroll backfill FEED``: archive a feed's history (registers itself on ``cli``)."""
+"""``newsroll backfill FEED``: archive a feed's history."""
 
 from __future__ import annotations
 
@@ -11,20 +11,21 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jobs import output
-from jobs.cli import Ctx, cli, fail, open_archive
+from jobs.backfill.pagination import Window
+from jobs.cli import output
+from jobs.cli.context import Ctx, open_archive
 from jobs.config import ConfigError, FeedConfig, Settings
+from jobs.errors import AlreadyRunning, ArchiveUnusable, UsageError
 from jobs.lock import ArchiveLock, LockedError
-from jobs.pagination import Window
 
 if TYPE_CHECKING:  # the pipeline's imports are heavy: load them only when the command runs
     from jobs.backfill import BackfillOptions
 
 INTERRUPTED = 130  # the shell's code for a Ctrl-C
-_RELATIVE = re.compile(r"\d+\s*[dhm]")  # jobs.output.parse_when's relative form ("30d")
+_RELATIVE = re.compile(r"\d+\s*[dhm]")  # jobs.cli.output.parse_when's relative form ("30d")
 
 
-@cli.command()
+@click.command()
 @click.argument("feed_name", metavar="FEED")
 @click.option("--since", default=None, help="Oldest publication time to archive (date or ISO 8601 time).")
 @click.option("--until", default=None, help="Archive only items published before this (a bare date: its end).")
@@ -47,7 +48,7 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     try:
         feed = settings.feed(feed_name)
     except ConfigError as exc:
-        fail(str(exc), 2)
+        raise UsageError(str(exc)) from exc
     window = Window(output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True))
     if window.since and window.until and window.since >= window.until:
         raise click.BadParameter("--since must be earlier than --until", param_hint="--since")
@@ -59,10 +60,11 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     lock = ArchiveLock(_lock_path(settings.archive.database, feed.name))
     try:
         lock.acquire()
-    except LockedError:
-        fail(f"another backfill of {feed.name!r} is running on this archive; let it finish or stop it", 2)
+    except LockedError as exc:
+        raise AlreadyRunning(f"another backfill of {feed.name!r} is running on this archive; "
+                             "let it finish or stop it") from exc
     except OSError as exc:
-        fail(f"cannot lock the archive for the backfill: {exc}", 2)
+        raise ArchiveUnusable(f"cannot lock the archive for the backfill: {exc.strerror or exc}") from exc
     try:
         _run(settings, feed, options)
     finally:
@@ -76,7 +78,7 @@ def _lock_path(database: Path, feed: str) -> Path:
 
 def _run(settings: Settings, feed: FeedConfig, options: BackfillOptions) -> None:
     from jobs.backfill import BackfillReport, backfill_feed
-    from jobs.backfill_progress import make_progress
+    from jobs.backfill.progress import make_progress
     from jobs.pipeline import PollContext
     from scraper.fetch import Fetcher
 

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive import FeedState
-from jobs.backoff import Decision, PollOutcome, next_poll
 from jobs.config import FeedConfig
+from jobs.daemon.backoff import Decision, PollOutcome, next_poll
+from jobs.daemon.schedule import FeedPlan, next_fire_after
 from jobs.pipeline import FeedReport, PollContext, poll_feed
-from jobs.schedule import FeedPlan, next_fire_after
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("jobs.feedrun")  # a documented logger name (README: logs)
 
 GAPS_KEY = "new_gaps"  # FeedState.extra: seconds between the last polls that brought new articles
 MAX_GAPS = 20

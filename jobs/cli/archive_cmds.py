@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from jobs import output
-from jobs.cli import Ctx, cli, fail, open_archive
+from jobs.cli import output
+from jobs.cli.context import Ctx, open_archive
+from jobs.errors import UsageError
 
 
 def _iso(value: Any) -> Any:
@@ -21,14 +22,14 @@ def _iso(value: Any) -> Any:
 
 
 def feed_rows(obj: Ctx) -> list[dict[str, Any]]:
-    from jobs.health import feed_health
+    from jobs.daemon.health import feed_health
 
     settings = obj.settings
     with open_archive(settings) as archive:
         return [feed_health(settings, archive, feed) for feed in settings.feeds]
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
 @click.pass_obj
 def feeds(obj: Ctx, fmt: str) -> None:
@@ -42,7 +43,7 @@ def feeds(obj: Ctx, fmt: str) -> None:
                   "warning"))
 
 
-@cli.command()
+@click.command()
 @click.argument("query", default="")
 @click.option("--feed", default=None)
 @click.option("--site", default=None)
@@ -53,18 +54,18 @@ def feeds(obj: Ctx, fmt: str) -> None:
 def export(obj: Ctx, query: str, feed: str | None, site: str | None, since: str | None, until: str | None,
            fmt: str) -> None:
     """Stream archived articles out (all fields, body included)."""
-    from archive.errors import ArchiveError
+    from archive.errors import QueryError
 
     since_dt, until_dt = output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True)
     with open_archive(obj.settings) as archive:
         try:
             output.emit_rows(archive.export(query=query, feed=feed, site=site, since=since_dt, until=until_dt),
                              fmt, columns=())
-        except ArchiveError as exc:
-            fail(str(exc), 2)
+        except QueryError as exc:
+            raise UsageError(str(exc)) from exc
 
 
-@cli.command()
+@click.command()
 @click.option("--repair", is_flag=True, help="Re-render files from the database and remove temp files.")
 @click.pass_obj
 def verify(obj: Ctx, repair: bool) -> None:
@@ -83,7 +84,7 @@ def verify(obj: Ctx, repair: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.pass_obj
 def import_cmd(obj: Ctx, directory: str) -> None:
@@ -95,7 +96,7 @@ def import_cmd(obj: Ctx, directory: str) -> None:
     click.echo(f"imported {len(report.imported)}, skipped {len(report.skipped)}")
 
 
-@cli.command()
+@click.command()
 @click.option("--feed", default=None, help="Only this feed's articles.")
 @click.pass_obj
 def reparse(obj: Ctx, feed: str | None) -> None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jobs.pagination import ItemKey, item_key
+from jobs.backfill.pagination import ItemKey, item_key
 from scraper.models import FeedItem
 
 SEARCH_LIMIT = 64  # requests a search may take before the pager starts over from page 1

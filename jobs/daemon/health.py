@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jobs.config import FeedConfig, Settings
-from jobs.schedule import feed_plan
+from jobs.daemon.schedule import feed_plan
 
 STALE_FACTOR = 4  # stale: nothing new for this many times the usual gap between new articles
 STALE_MIN_SAMPLES = 3  # gaps needed before the usual gap is trusted

@@ -1,14 +1,14 @@
 """The top-up after a roll backfill's main pass: what arrived at the top while we paged back.
 
-Pure, like :mod:`jobs.rollpager`, whose pager it continues.
+Pure, like :mod:`jobs.backfill.rollpager`, whose pager it continues.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from jobs.pagination import ItemKey, item_key
-from jobs.rollpager import RollPager, Verdict
+from jobs.backfill.pagination import ItemKey, item_key
+from jobs.backfill.rollpager import RollPager, Verdict
 from scraper.models import FeedItem
 
 

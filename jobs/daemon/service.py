@@ -1,7 +1,7 @@
 """The foreground daemon behind ``newsroll run``: APScheduler on an event loop it owns.
 
     run_daemon(settings) ─▶ lock held by the caller ─▶ Archive + Fetcher (once, loop thread only)
-        ─▶ AsyncIOScheduler: one job per enabled feed (jobs.schedule) ─▶ FeedRunner (jobs.feedrun)
+        ─▶ AsyncIOScheduler: one job per enabled feed (jobs.daemon.schedule) ─▶ FeedRunner (jobs.daemon.feedrun)
         ─▶ SIGTERM/SIGINT: stop scheduling, wait for in-flight polls (schedule.shutdown_timeout),
            close the fetcher and the archive, exit 0; a second signal exits at once (128 + signal)
         ─▶ SIGHUP: reload the config; feeds added, removed or changed take effect, a bad config
@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from jobs.config import ConfigError, FeedConfig, Settings, load_settings
-from jobs.feedrun import FeedRunner
+from jobs.daemon.feedrun import FeedRunner
+from jobs.daemon.schedule import FeedPlan, StartState, add_feed_jobs, feed_plan, job_id
 from jobs.pipeline import PollContext
-from jobs.schedule import FeedPlan, StartState, add_feed_jobs, feed_plan, job_id
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jobs.config import FeedConfig, Settings
-from jobs.feedrun import FeedRunner, RunResult
+from jobs.daemon.feedrun import FeedRunner, RunResult
+from jobs.daemon.schedule import feed_plan, next_fire_after
 from jobs.pipeline import PollContext
-from jobs.schedule import feed_plan, next_fire_after
 
 
 @dataclass(frozen=True)

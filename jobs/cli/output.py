@@ -23,11 +23,15 @@ def parse_when(value: str | None, option: str, *, end: bool = False) -> datetime
     """
     if not value:
         return None
-    relative = re.fullmatch(r"(\d+)\s*([dhm])", value.strip())
+    relative = re.fullmatch(r"(\d{1,12})\s*([dhm])", value.strip())
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
-        delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
-        return datetime.now(UTC) - delta
+        try:
+            delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount),
+                     "m": timedelta(minutes=amount)}[unit]
+            return datetime.now(UTC) - delta
+        except OverflowError:
+            return EARLIEST  # further back than any date: everything
     try:
         parsed = dateparser.isoparse(value)
     except (ValueError, OverflowError):
@@ -35,17 +39,31 @@ def parse_when(value: str | None, option: str, *, end: bool = False) -> datetime
                                  param_hint=option) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    if end and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        parsed += timedelta(days=1)
-    return parsed.astimezone(UTC)
+    try:
+        if end and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            parsed += timedelta(days=1)
+        return max(EARLIEST, min(LATEST, parsed.astimezone(UTC)))
+    except OverflowError:  # the first or last representable day
+        return LATEST if parsed.year > 1 else EARLIEST
+
+
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` safe for a terminal: escape sequences, NUL and bidi overrides become spaces."""
+    return (_CONTROL if keep_newlines else _CONTROL_NL).sub(" ", text)
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
+        return printable(",".join(str(v) for v in value))
+    return printable(str(value))
 
 
 def emit_rows(rows: Iterable[dict[str, Any]], fmt: str, *, columns: Sequence[str]) -> None:

@@ -1,0 +1,12 @@
+"""Backfill: page back through a feed's history into the archive, resumable.
+
+    run.py         backfill_feed(): page source → items in the window → the poll's pipeline → checkpoint
+    pagination.py  pure: page URLs, item keys, the --since/--until window
+    rollpager.py   pure: where to read next in a Sina roll list that grows while we page
+    rolltopup.py   pure: re-reading the top of the roll list after a long run
+    progress.py    the progress bar (rich) or plain periodic lines when not on a terminal
+"""
+
+from jobs.backfill.run import BackfillOptions, BackfillReport, backfill_feed, checkpoint_key
+
+__all__ = ["BackfillOptions", "BackfillReport", "backfill_feed", "checkpoint_key"]
