@@ -33,6 +33,7 @@ from typing import Any
 from archive import indexer, queries, schema
 from archive.errors import StoreError
 from archive.files import pid_alive, remove_temp_files, write_atomic_many
+from archive.guard import translating
 from archive.models import (
     FEED_STATE_TYPES,
     FeedState,
@@ -58,19 +59,39 @@ RENDER_COLUMNS = (
 )
 
 
+@translating
 class Archive:
-    """Open (creating or migrating) the archive at ``database``, with posts under ``posts_dir``."""
+    """Open (creating or migrating) the archive at ``database``, with posts under ``posts_dir``.
 
-    def __init__(self, database: Path, posts_dir: Path, *, background_index: bool = True) -> None:
+    ``read_only=True`` opens an existing archive for reading only (a read-only file or folder, a
+    backup): nothing is created, migrated or written, and searches read the index as it is.
+    Every public method raises only ArchiveError subclasses for database and file-system faults
+    (archive.guard).
+    """
+
+    def __init__(
+        self, database: Path, posts_dir: Path, *, background_index: bool = True, read_only: bool = False,
+        busy_timeout: float = schema.BUSY_TIMEOUT,
+    ) -> None:
         self.database = Path(database)
+        self.busy_timeout = busy_timeout
         self.posts_dir = Path(posts_dir)
+        self.read_only = read_only
         self._pool: ThreadPoolExecutor | None = None
         self._gate = indexer.WriteGate()  # one writer of this process at a time (see archive.indexer)
-        self._background_index = background_index
+        self._background_index = background_index and not read_only
         self._indexer: indexer.IndexWorker | None = None
+        if read_only:
+            self.db = schema.connect_read_only(self.database, busy_timeout)
+            try:
+                schema.check_readable(self.db)
+            except BaseException:
+                self.db.close()
+                raise
+            return
         self.database.parent.mkdir(parents=True, exist_ok=True)
         self.posts_dir.mkdir(parents=True, exist_ok=True)
-        self.db = schema.connect(str(self.database))
+        self.db = schema.connect(str(self.database), busy_timeout)
         try:
             schema.ensure_schema(self.db)
             self._ensure_feed_columns()
@@ -87,7 +108,8 @@ class Archive:
             if self._indexer is not None:
                 self._indexer.stop()
                 self._indexer = None
-            self._catch_up_index()
+            if not self.read_only:
+                self._catch_up_index()
         finally:
             if self._pool is not None:
                 self._pool.shutdown()
@@ -106,7 +128,7 @@ class Archive:
             yield
 
     def _open_connection(self) -> sqlite3.Connection:
-        return schema.connect(str(self.database)).conn
+        return schema.connect(str(self.database), self.busy_timeout).conn
 
     def _io_pool(self) -> ThreadPoolExecutor:
         """Threads for work that releases the GIL: compressing raw pages."""
@@ -175,7 +197,7 @@ class Archive:
     def _catch_up_index(self) -> None:
         """Index what is queued before reading the index; a read-only or busy database is searched
         as it is, with a warning."""
-        if not self.db.conn.execute("select exists (select 1 from fts_pending)").fetchone()[0]:
+        if self.read_only or not self.db.conn.execute("select exists (select 1 from fts_pending)").fetchone()[0]:
             return
         try:
             self.index_pending()

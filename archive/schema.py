@@ -29,6 +29,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlite_utils
 
@@ -72,15 +73,47 @@ ARTICLE_COLUMNS: dict[str, type] = {
 FTS_COLUMNS = ["search_title", "search_body"]
 
 
-def connect(path: str) -> sqlite_utils.Database:
+BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's write lock
+
+
+def connect(path: str, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
     """Open the database in WAL mode with synchronous=NORMAL (durable at each commit but the last)."""
-    conn = sqlite3.connect(path, timeout=30.0)
+    conn = sqlite3.connect(path, timeout=busy_timeout)
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA cache_size=-65536")
     return db
+
+
+def connect_read_only(path: Path, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
+    """Open an existing database for reading only; never creates, migrates or writes anything.
+
+    A WAL database whose folder cannot be written has no ``-shm`` file to share: it is then
+    opened ``immutable`` (correct while no other process writes it, which a read-only folder
+    guarantees).
+    """
+    if not path.is_file():
+        raise SchemaError(f"{path}: no archive there")
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    conn.execute("PRAGMA query_only=ON")
+    return sqlite_utils.Database(conn)
+
+
+def check_readable(db: sqlite_utils.Database) -> None:
+    """A database this newsroll can read: not from the future, with the articles table."""
+    version = _version(db)
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"database schema version {version} is newer than this newsroll ({SCHEMA_VERSION})")
+    if not db.table("articles").exists():
+        raise SchemaError("not a newsroll archive (no articles table)")
 
 
 @contextmanager

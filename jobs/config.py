@@ -7,6 +7,7 @@ config file, so a config works from any working directory.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -20,6 +21,9 @@ from scraper.models import HttpSettings
 FEED_KINDS = ("feed", "sina_roll")
 _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+MAX_SECONDS = 366 * 86400.0  # no interval, timeout or backoff of ours needs more than a year
 
 
 class ConfigError(UsageError):
@@ -37,6 +41,8 @@ def parse_interval(text: str | int | float, key: str = "interval", *, allow_zero
         if not match:
             raise ConfigError(f"{key}: expected a duration like '90s', '5m' or '1h', got {text!r}")
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
+        raise ConfigError(f"{key}: must be a finite duration of at most 366 days, got {text!r}")
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ConfigError(f"{key}: must be positive, got {text!r}")
     return seconds
@@ -46,6 +52,7 @@ def parse_interval(text: str | int | float, key: str = "interval", *, allow_zero
 class ArchiveSettings:
     database: Path
     posts_dir: Path
+    busy_timeout: float = 30.0  # seconds to wait for another process's write lock before giving up
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class Settings:
 
 
 _TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults"}
-_ARCHIVE_KEYS = {"database": str, "posts_dir": str}
+_ARCHIVE_KEYS: dict[str, Any] = {"database": str, "posts_dir": str, "busy_timeout": (str, int, float)}
 _DEFAULT_KEYS = {"image": str}
 
 
@@ -145,9 +152,18 @@ def _load_http(table: dict[str, Any]) -> HttpSettings:
             if expected is float:
                 value = float(value)
         values[key] = value
-    for key in ("timeout", "per_host_interval", "retry_after_cap", "backoff_base", "backoff_max"):
-        if key in values and values[key] < 0:
-            raise ConfigError(f"http.{key}: must not be negative, got {values[key]!r}")
+    for key in ("timeout", "per_host_interval", "retry_after_cap", "backoff_base", "backoff_max", "robots_ttl"):
+        if key in values and not (math.isfinite(values[key]) and 0 <= values[key] <= MAX_SECONDS):
+            raise ConfigError(f"http.{key}: must be a number of seconds from 0 to {MAX_SECONDS:.0f}, "
+                              f"got {values[key]!r}")
+    for key, limit in (("max_attempts", 100), ("per_host_concurrency", 1000), ("max_redirects", 100),
+                       ("max_response_bytes", 2**40)):
+        if key in values and values[key] > limit:
+            raise ConfigError(f"http.{key}: must be at most {limit}, got {values[key]!r}")
+    if "user_agent" in values:
+        agent = values["user_agent"]
+        if not agent.strip() or not agent.isascii() or any(not ch.isprintable() for ch in agent):
+            raise ConfigError(f"http.user_agent: must be printable ASCII (an HTTP header), got {agent!r}")
     for key in ("max_attempts", "per_host_concurrency", "max_response_bytes"):
         if key in values and values[key] < 1:
             raise ConfigError(f"http.{key}: must be at least 1, got {values[key]!r}")
@@ -265,12 +281,21 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
     if not isinstance(archive_table, dict):
         raise ConfigError("archive: expected a table")
     _check_keys(archive_table, set(_ARCHIVE_KEYS), "archive")
-    for key, expected in _ARCHIVE_KEYS.items():
+    for key in ("database", "posts_dir"):
         if key in archive_table:
-            _check_type(f"archive.{key}", archive_table[key], expected)
+            _check_type(f"archive.{key}", archive_table[key], str)
+            if not archive_table[key].strip() or "\x00" in archive_table[key]:
+                raise ConfigError(f"archive.{key}: must be a path, got {archive_table[key]!r}")
+    busy_timeout = 30.0
+    if "busy_timeout" in archive_table:
+        value = archive_table["busy_timeout"]
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ConfigError(f"archive.busy_timeout: expected a duration like '30s', got {value!r}")
+        busy_timeout = parse_interval(value, "archive.busy_timeout")
     archive = ArchiveSettings(
         database=base / archive_table.get("database", "data/archive.db"),
         posts_dir=base / archive_table.get("posts_dir", "data/posts"),
+        busy_timeout=busy_timeout,
     )
     for key in ("http", "schedule", "defaults"):
         if not isinstance(data.get(key, {}), dict):

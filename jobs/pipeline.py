@@ -29,13 +29,13 @@ from scraper.errors import (
 from scraper.extract import extract, lead_image
 from scraper.fetch import Fetcher
 from scraper.listing import parse_listing
-from scraper.models import Article, FeedItem, Listing
+from scraper.models import FEED_ACCEPT, Article, FeedItem, Listing
 from scraper.normalize import Fallback, FeedIdentity, build_article, item_fingerprint
 from scraper.sanitize import clean_html, html_to_text
+from scraper.zones import CHINA_ZONE, is_chinese
 
 logger = logging.getLogger(__name__)
 
-CHINESE_ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,27 @@ class PollContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
+@dataclass(frozen=True)
+class ResolvedFeed:
+    """A feed with every setting worked out once per poll (not once per item)."""
+
+    config: FeedConfig
+    identity: FeedIdentity
+    zone: ZoneInfo
+    obey_robots: bool
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+def resolve_feed(settings: Settings, feed: FeedConfig | ResolvedFeed) -> ResolvedFeed:
+    if isinstance(feed, ResolvedFeed):
+        return feed
+    obey = settings.http.obey_robots if feed.obey_robots is None else feed.obey_robots
+    return ResolvedFeed(feed, feed_identity(settings, feed), feed_zone(feed), obey)
+
+
 def feed_identity(settings: Settings, feed: FeedConfig) -> FeedIdentity:
     return FeedIdentity(feed.name, feed.site, feed.category, feed.default_image or settings.default_image)
 
@@ -87,21 +108,21 @@ def feed_zone(feed: FeedConfig) -> ZoneInfo:
     """The zone for times a source writes without one."""
     if feed.timezone:
         return ZoneInfo(feed.timezone)
-    if feed.kind == "sina_roll" or any("\u4e00" <= ch <= "\u9fff" for ch in feed.site + feed.name):
-        return ZoneInfo(CHINESE_ZONE)
+    if feed.kind == "sina_roll" or is_chinese(feed.site + feed.name):
+        return ZoneInfo(CHINA_ZONE)
     return ZoneInfo("UTC")
 
 
-def _new_state(feed: FeedConfig) -> FeedState:
+def new_state(feed: FeedConfig) -> FeedState:
+    """The state of a feed never polled (or whose configured URL changed)."""
     return FeedState(name=feed.name, url=feed.url, original_url=feed.url)
 
 
 async def article_for_item(
-    ctx: PollContext, feed: FeedConfig, item: FeedItem, *, full_text: bool | None = None
+    ctx: PollContext, resolved: ResolvedFeed, item: FeedItem, *, full_text: bool | None = None
 ) -> tuple[Article, bool]:
     """Fetch and extract one item's page (if full text is on). Returns (article, failed)."""
-    settings, now = ctx.settings, ctx.clock()
-    identity = feed_identity(settings, feed)
+    now, feed, identity = ctx.clock(), resolved.config, resolved.identity
     fallback_source = item.content_html if len(item.content_html) > len(item.summary_html) else item.summary_html
     fallback_html = clean_html(fallback_source, item.url) if fallback_source else ""
     fallback_text = html_to_text(fallback_html) if fallback_html else ""
@@ -109,9 +130,8 @@ async def article_for_item(
     base = Fallback(fallback_html, fallback_text, fallback_image)
     if not (feed.full_text if full_text is None else full_text):
         return build_article(identity, item, now=now, fallback=base), False
-    obey = settings.http.obey_robots if feed.obey_robots is None else feed.obey_robots
     try:
-        page = await ctx.fetcher.fetch(item.url, obey_robots=obey)
+        page = await ctx.fetcher.fetch(item.url, obey_robots=resolved.obey_robots)
     except RobotsDisallowedError:
         logger.warning("%s: robots.txt disallows %s; keeping the feed's summary", feed.name, item.url)
         return build_article(identity, item, now=now, flags=("robots_disallowed",), fallback=base), False
@@ -137,18 +157,19 @@ async def article_for_item(
 
 
 async def articles_for_items(
-    ctx: PollContext, feed: FeedConfig, items: Sequence[FeedItem], *, full_text: bool | None = None
+    ctx: PollContext, feed: FeedConfig | ResolvedFeed, items: Sequence[FeedItem], *, full_text: bool | None = None
 ) -> tuple[list[Article], int]:
     """Build articles for items concurrently (the fetcher enforces per-host limits)."""
+    resolved = resolve_feed(ctx.settings, feed)
     results = await asyncio.gather(
-        *(article_for_item(ctx, feed, item, full_text=full_text) for item in items), return_exceptions=True)
+        *(article_for_item(ctx, resolved, item, full_text=full_text) for item in items), return_exceptions=True)
     articles: list[Article] = []
     failed = 0
     for item, result in zip(items, results, strict=True):
         if isinstance(result, BaseException):
             if not isinstance(result, Exception):
                 raise result
-            logger.warning("%s: item %s skipped: %s", feed.name, item.url, result)
+            logger.warning("%s: item %s skipped: %s", resolved.name, item.url, result)
             failed += 1
             continue
         article, item_failed = result
@@ -205,12 +226,12 @@ def _counts(statuses: Sequence[str]) -> Counts:
     )
 
 
-async def fetch_listing(ctx: PollContext, feed: FeedConfig, state: FeedState) -> tuple[Listing | None, FeedState, float | None]:
+async def fetch_listing(
+    ctx: PollContext, feed: ResolvedFeed, state: FeedState
+) -> tuple[Listing | None, FeedState, float | None]:
     """Conditional GET + parse. Returns (listing or None when not modified, new state, min interval)."""
     result = await ctx.fetcher.fetch(
-        state.url, etag=state.etag, last_modified=state.last_modified,
-        accept="application/rss+xml, application/atom+xml, application/feed+json, application/json, "
-               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
+        state.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT)
     state = replace(state, status=result.status)
     if result.moved_to and result.moved_to != state.url:
         logger.warning("%s: feed moved permanently from %s to %s", feed.name, state.url, result.moved_to)
@@ -218,49 +239,61 @@ async def fetch_listing(ctx: PollContext, feed: FeedConfig, state: FeedState) ->
     min_interval = result.max_age
     if result.not_modified:
         return None, state, min_interval
-    listing = parse_listing(feed.kind, result.content, result.final_url, charset=result.charset,
-                            default_tz=feed_zone(feed))
+    listing = parse_listing(feed.config.kind, result.content, result.final_url, charset=result.charset,
+                            default_tz=feed.zone)
     if listing.ttl_seconds:
         min_interval = max(min_interval or 0.0, listing.ttl_seconds)
     state = replace(state, etag=result.etag, last_modified=result.last_modified)
     return listing, state, min_interval
 
 
-async def poll_feed(ctx: PollContext, feed: FeedConfig) -> FeedReport:
-    """Poll one feed once. Never raises for expected failures: they are in the report and state."""
+@dataclass(frozen=True)
+class PollResult:
+    """One poll's outcome: the report, and the feed's state after it (for the caller to save once)."""
+
+    report: FeedReport
+    state: FeedState
+
+
+async def poll(ctx: PollContext, feed: FeedConfig, state: FeedState | None) -> PollResult:
+    """Poll one feed once, from its stored ``state`` (None: never polled) to its next state.
+
+    Reads and writes no feed state: the caller saves ``PollResult.state`` once. Never raises for
+    an expected failure (a feed's fault is in the report and the state); the articles found are
+    stored as the poll goes.
+    """
     started = time.monotonic()
     now = ctx.clock()
-    state = ctx.archive.feed_state(feed.name) or _new_state(feed)
-    if state.original_url != feed.url:  # the user changed the URL in the config: start afresh
-        state = replace(_new_state(feed), consecutive_failures=0)
+    if state is None or state.original_url != feed.url:  # new, or the user changed the URL: start afresh
+        state = new_state(feed)
     if state.disabled:
-        return FeedReport(feed.name, "disabled", error=state.disabled_reason or "disabled")
+        return PollResult(FeedReport(feed.name, "disabled", error=state.disabled_reason or "disabled"), state)
+    resolved = resolve_feed(ctx.settings, feed)
     state = replace(state, last_attempt=now)
     try:
-        listing, state, min_interval = await fetch_listing(ctx, feed, state)
+        listing, state, min_interval = await fetch_listing(ctx, resolved, state)
         if listing is None:
             state = replace(state, last_success=now, error=None, consecutive_failures=0)
-            ctx.archive.save_feed_state(state)
-            return FeedReport(feed.name, "not_modified", seconds=time.monotonic() - started, http_status=304,
-                              min_interval=min_interval)
+            return PollResult(FeedReport(feed.name, "not_modified", seconds=time.monotonic() - started,
+                                         http_status=304, min_interval=min_interval), state)
         todo = changed_items(ctx.archive, feed, listing.items)
-        articles, failed = await articles_for_items(ctx, feed, todo)
+        articles, failed = await articles_for_items(ctx, resolved, todo)
         statuses, store_failed = store_articles(ctx.archive, articles, ctx.clock())
         failed += store_failed
         counts = _counts(statuses)
     except (ScraperError, ArchiveError, OSError) as exc:
-        return _failed(ctx, feed, state, exc, started)
+        return _failed(feed, state, exc, started)
     state = replace(state, last_success=now, error=None, consecutive_failures=0)
-    if any(a.rules and "rules_missed" in a.flags for a in articles):
-        state = replace(state, rules_missed=state.rules_missed + sum("rules_missed" in a.flags for a in articles))
-    ctx.archive.save_feed_state(state)
-    return FeedReport(feed.name, "ok", items=len(listing.items), failed=failed,
-                      seconds=time.monotonic() - started, http_status=state.status, min_interval=min_interval,
-                      new=counts.new, updated=counts.updated, unchanged=counts.unchanged,
-                      duplicates=counts.duplicates)
+    missed = sum("rules_missed" in a.flags for a in articles if a.rules)
+    if missed:
+        state = replace(state, rules_missed=state.rules_missed + missed)
+    return PollResult(FeedReport(feed.name, "ok", items=len(listing.items), failed=failed,
+                                 seconds=time.monotonic() - started, http_status=state.status,
+                                 min_interval=min_interval, new=counts.new, updated=counts.updated,
+                                 unchanged=counts.unchanged, duplicates=counts.duplicates), state)
 
 
-def _failed(ctx: PollContext, feed: FeedConfig, state: FeedState, exc: Exception, started: float) -> FeedReport:
+def _failed(feed: FeedConfig, state: FeedState, exc: Exception, started: float) -> PollResult:
     message = str(exc) or type(exc).__name__
     status = getattr(exc, "status", None)
     retry_after = getattr(exc, "retry_after", None) if isinstance(exc, TransientFetchError) else None
@@ -273,11 +306,39 @@ def _failed(ctx: PollContext, feed: FeedConfig, state: FeedState, exc: Exception
     if isinstance(exc, RetryLaterError):
         message = f"{message} (server asked to wait {retry_after:.0f}s; will come back after it)"
     logger.warning("%s: poll failed: %s", feed.name, message)
-    ctx.archive.save_feed_state(state)
-    return FeedReport(feed.name, "failed", seconds=time.monotonic() - started, error=message,
-                      http_status=status, retry_after=retry_after)
+    return PollResult(FeedReport(feed.name, "failed", seconds=time.monotonic() - started, error=message,
+                                 http_status=status, retry_after=retry_after), state)
+
+
+def save_state(archive: Archive, result: PollResult) -> PollResult:
+    """Save a poll's state; a database that refuses it turns the report into a failure, not a crash."""
+    if result.report.status == "disabled":
+        return result
+    try:
+        archive.save_feed_state(result.state)
+    except ArchiveError as exc:
+        logger.warning("%s: could not save the feed's state: %s", result.report.feed, exc)
+        report = replace(result.report, status="failed", error=f"state not saved: {exc}")
+        return PollResult(report, result.state)
+    return result
+
+
+async def poll_feed(ctx: PollContext, feed: FeedConfig) -> FeedReport:
+    """Poll one feed once and save its state (``fetch``): one read, one write of the state."""
+    result = await poll(ctx, feed, ctx.archive.feed_state(feed.name))
+    return save_state(ctx.archive, result).report
 
 
 async def poll_feeds(ctx: PollContext, feeds: Sequence[FeedConfig]) -> list[FeedReport]:
-    """Poll several feeds concurrently; one slow host never holds up the others."""
-    return list(await asyncio.gather(*(poll_feed(ctx, feed) for feed in feeds)))
+    """Poll several feeds concurrently; one slow or failing feed never costs another its report."""
+    results = await asyncio.gather(*(poll_feed(ctx, feed) for feed in feeds), return_exceptions=True)
+    reports: list[FeedReport] = []
+    for feed, result in zip(feeds, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, Exception):
+                raise result
+            logger.error("%s: poll crashed: %s", feed.name, result, exc_info=result)
+            reports.append(FeedReport(feed.name, "failed", error=f"{type(result).__name__}: {result}"))
+        else:
+            reports.append(result)
+    return reports

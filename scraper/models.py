@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json, "
+               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
+"""The Accept header of a listing request (feeds and JSON APIs alike)."""
+
 
 @dataclass(frozen=True)
 class HttpSettings:

@@ -31,12 +31,10 @@ from jobs.config import FeedConfig
 from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone, store_articles
 from scraper.errors import RetryLaterError, ScraperError
 from scraper.listing import parse_listing
-from scraper.models import FeedItem, Listing
+from scraper.models import FEED_ACCEPT, FeedItem, Listing
 
 logger = logging.getLogger(__name__)
 
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json, "
-               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
 MAX_RESTARTS = 3  # pager searches that may give up before the run is declared failed
 DEFAULT_ROLL_NUM = 20  # Sina's page size when the URL gives no num (learned from page 1 anyway)
 

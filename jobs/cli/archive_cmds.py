@@ -10,22 +10,21 @@ from typing import Any
 
 import click
 
+from archive.models import iso
 from jobs.cli import output
 from jobs.cli.context import Ctx, open_archive
 from jobs.errors import UsageError
 
 
 def _iso(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
+    return iso(value) if isinstance(value, datetime) else value
 
 
 def feed_rows(obj: Ctx) -> list[dict[str, Any]]:
     from jobs.daemon.health import feed_health
 
     settings = obj.settings
-    with open_archive(settings) as archive:
+    with open_archive(settings, read_only_ok=True) as archive:
         return [feed_health(settings, archive, feed) for feed in settings.feeds]
 
 
@@ -57,7 +56,7 @@ def export(obj: Ctx, query: str, feed: str | None, site: str | None, since: str 
     from archive.errors import QueryError
 
     since_dt, until_dt = output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True)
-    with open_archive(obj.settings) as archive:
+    with open_archive(obj.settings, read_only_ok=True) as archive:
         try:
             output.emit_rows(archive.export(query=query, feed=feed, site=site, since=since_dt, until=until_dt),
                              fmt, columns=())

@@ -13,7 +13,8 @@ import click
 
 from jobs.backfill.pagination import Window
 from jobs.cli import output
-from jobs.cli.context import Ctx, open_archive
+from jobs.cli.context import Ctx
+from jobs.compose import poll_context
 from jobs.config import ConfigError, FeedConfig, Settings
 from jobs.errors import AlreadyRunning, ArchiveUnusable, UsageError
 from jobs.lock import ArchiveLock, LockedError
@@ -79,15 +80,12 @@ def _lock_path(database: Path, feed: str) -> Path:
 def _run(settings: Settings, feed: FeedConfig, options: BackfillOptions) -> None:
     from jobs.backfill import BackfillReport, backfill_feed
     from jobs.backfill.progress import make_progress
-    from jobs.pipeline import PollContext
-    from scraper.fetch import Fetcher
 
     progress = make_progress(feed.name)
 
     async def run() -> BackfillReport:
-        with open_archive(settings) as archive:
-            async with Fetcher(settings.http) as fetcher:
-                return await backfill_feed(PollContext(settings, fetcher, archive), feed, options, progress)
+        async with poll_context(settings) as ctx:
+            return await backfill_feed(ctx, feed, options, progress)
 
     try:
         report = asyncio.run(run())

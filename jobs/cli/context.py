@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from jobs.compose import open_archive
 from jobs.config import Settings, load_settings
-from jobs.errors import ArchiveUnusable
 
-if TYPE_CHECKING:
-    from archive import Archive
+__all__ = ["Ctx", "open_archive"]
 
 
 class Ctx:
@@ -28,28 +24,3 @@ class Ctx:
         if self._settings is None:
             self._settings = load_settings(self.config_path)
         return self._settings
-
-
-@contextmanager
-def open_archive(settings: Settings) -> Iterator[Archive]:
-    """The archive for a command; ArchiveUnusable (one line, exit 2) when it cannot be opened."""
-    from archive import Archive
-    from archive.errors import ArchiveError
-
-    try:
-        archive = Archive(settings.archive.database, settings.archive.posts_dir)
-    except (ArchiveError, OSError) as exc:
-        raise ArchiveUnusable(f"cannot open archive {settings.archive.database}: {_reason(exc)}") from exc
-    try:
-        yield archive
-    finally:
-        try:
-            archive.close()
-        except (ArchiveError, OSError) as exc:
-            raise ArchiveUnusable(f"archive {settings.archive.database}: {_reason(exc)}", exit_code=1) from exc
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__

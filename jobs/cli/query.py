@@ -27,7 +27,7 @@ def search(obj: Ctx, query: str, feed: str | None, site: str | None, since: str 
     from archive.errors import QueryError
 
     since_dt, until_dt = output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True)
-    with open_archive(obj.settings) as archive:
+    with open_archive(obj.settings, read_only_ok=True) as archive:
         try:
             rows = archive.search(query, feed=feed, site=site, since=since_dt, until=until_dt, limit=limit)
         except QueryError as exc:
@@ -42,7 +42,7 @@ def search(obj: Ctx, query: str, feed: str | None, site: str | None, since: str 
 @click.pass_obj
 def show(obj: Ctx, article_id: str, revisions: bool, fmt: str) -> None:
     """Print an archived post (or its revisions)."""
-    with open_archive(obj.settings) as archive:
+    with open_archive(obj.settings, read_only_ok=True) as archive:
         row = archive.get(article_id)
         if row is None:
             raise JobsError(f"no article with id {article_id!r}")

@@ -14,8 +14,9 @@ import sys
 import click
 from click.core import ParameterSource
 
-from jobs.cli.context import Ctx, open_archive
+from jobs.cli.context import Ctx
 from jobs.cli.logs import setup_logging
+from jobs.compose import poll_context
 from jobs.config import ConfigError
 from jobs.errors import AlreadyRunning, ArchiveUnusable, UsageError
 from jobs.lock import ArchiveLock, LockedError, lock_path_for
@@ -28,8 +29,7 @@ logger = logging.getLogger(__name__)
 @click.pass_obj
 def fetch(obj: Ctx, feeds: tuple[str, ...]) -> None:
     """Poll every enabled feed (or the named ones) once and archive what is new or changed."""
-    from jobs.pipeline import FeedReport, PollContext, poll_feeds
-    from scraper.fetch import Fetcher
+    from jobs.pipeline import FeedReport, poll_feeds
 
     settings = obj.settings
     try:
@@ -40,9 +40,8 @@ def fetch(obj: Ctx, feeds: tuple[str, ...]) -> None:
         raise UsageError("no enabled feeds in the config")
 
     async def go() -> list[FeedReport]:
-        with open_archive(settings) as archive:
-            async with Fetcher(settings.http) as fetcher:
-                return await poll_feeds(PollContext(settings, fetcher, archive), selected)
+        async with poll_context(settings) as ctx:
+            return await poll_feeds(ctx, selected)
 
     reports = asyncio.run(go())
     for report in reports:
@@ -88,27 +87,20 @@ def run(click_ctx: click.Context, once: bool) -> None:
 
 
 def _run_daemon(obj: Ctx) -> int:
-    from archive.errors import ArchiveError
     from jobs.daemon.service import run_daemon
 
-    try:
-        return asyncio.run(run_daemon(obj.settings, config_path=obj.config_path))
-    except (ArchiveError, OSError) as exc:  # the archive could not be opened at start-up
-        raise ArchiveUnusable(f"cannot open archive {obj.settings.archive.database}: {exc}") from exc
+    return asyncio.run(run_daemon(obj.settings, config_path=obj.config_path))
 
 
 def _run_once(obj: Ctx) -> int:
     from jobs.daemon.feedrun import RunResult
     from jobs.daemon.once import Skipped, run_once
-    from jobs.pipeline import PollContext
-    from scraper.fetch import Fetcher
 
     settings = obj.settings
 
     async def go() -> tuple[list[RunResult], list[Skipped]]:
-        with open_archive(settings) as archive:
-            async with Fetcher(settings.http) as fetcher:
-                return await run_once(settings, PollContext(settings, fetcher, archive))
+        async with poll_context(settings) as ctx:
+            return await run_once(settings, ctx)
 
     results, skipped = asyncio.run(go())
     for result in results:

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from archive.models import FeedState
+
 RETRY_AFTER_CAP = 24 * 3600.0  # a Retry-After longer than a day is treated as a day
 BACKOFF_JITTER = 0.10  # backoff delays vary by ±10% so failing feeds of one host drift apart
 BUSY_FACTOR = 0.75
@@ -129,3 +131,33 @@ def next_poll(
         if floor > planned:
             planned, reason = snap(floor), "max-age"
     return Decision(planned, reason, interval=current, max_age_until=floor)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What keeps a feed from being polled, from its stored state: the one place that decides
+    whether a feed is disabled, backing off, or inside its server's floor."""
+
+    disabled: bool = False
+    disabled_reason: str | None = None
+    backoff_until: datetime | None = None  # the later of our backoff and the server's Retry-After
+    max_age_until: datetime | None = None  # Cache-Control max-age / the feed's TTL
+
+    def active_backoff(self, now: datetime) -> datetime | None:
+        return self.backoff_until if self.backoff_until is not None and self.backoff_until > now else None
+
+    def active_floor(self, now: datetime) -> datetime | None:
+        return self.max_age_until if self.max_age_until is not None and self.max_age_until > now else None
+
+
+def feed_hold(state: FeedState | None, configured_url: str) -> Hold:
+    """The holds on a feed. A 410 disables it only while the config keeps the URL that was gone."""
+    if state is None:
+        return Hold()
+    holds = [t for t in (state.backoff_until, state.retry_after_until) if t is not None]
+    return Hold(
+        disabled=bool(state.disabled) and state.original_url == configured_url,
+        disabled_reason=state.disabled_reason,
+        backoff_until=max(holds) if holds else None,
+        max_age_until=state.max_age_until,
+    )

@@ -16,16 +16,16 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from archive import FeedState
 from jobs.config import FeedConfig
 from jobs.daemon.backoff import Decision, PollOutcome, next_poll
 from jobs.daemon.schedule import FeedPlan, next_fire_after
-from jobs.pipeline import FeedReport, PollContext, poll_feed
+from jobs.pipeline import FeedReport, PollContext, PollResult, poll, save_state
 
 logger = logging.getLogger("jobs.feedrun")  # a documented logger name (README: logs)
 
+_READ = "read"  # FeedRunner.run(before=...): not given, read it from the archive
 GAPS_KEY = "new_gaps"  # FeedState.extra: seconds between the last polls that brought new articles
 MAX_GAPS = 20
 
@@ -36,7 +36,7 @@ class RunResult:
     decision: Decision
 
 
-def outcome_of(report: FeedReport, state: Any) -> PollOutcome:
+def outcome_of(report: FeedReport, state: FeedState | None) -> PollOutcome:
     """The facts the backoff policy needs, from a poll's report and the feed's stored state."""
     failures = state.consecutive_failures if state is not None else int(report.status == "failed")
     disabled = report.status == "disabled" or bool(state is not None and state.disabled)
@@ -51,15 +51,17 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
 
 
-def log_run(report: FeedReport, decision: Decision, failures: int) -> None:
+def log_run(report: FeedReport, decision: Decision, failures: int, *, fired_at: datetime | None = None) -> None:
     """The one INFO line per feed run (fields ride along for ``--log-format json``)."""
-    fields = {
+    fields: dict[str, object] = {
         "feed": report.feed, "status": report.status, "new": report.new, "updated": report.updated,
         "duplicates": report.duplicates, "failed": report.failed, "items": report.items,
         "seconds": round(report.seconds, 3), "http_status": report.http_status,
         "next_run": _iso(decision.next_run), "next_reason": decision.reason,
         "consecutive_failures": failures,
     }
+    if fired_at is not None:
+        fields["scheduled_at"] = fired_at.astimezone(UTC).isoformat(timespec="milliseconds")
     if report.error:
         fields["error"] = report.error
     next_text = _iso(decision.next_run) or "never (disabled)"
@@ -88,16 +90,22 @@ class FeedRunner:
         self.intervals.pop(name, None)
 
     async def run(self, feed: FeedConfig, plan: FeedPlan, *,
-                  scheduled: datetime | None | Callable[[], datetime | None]) -> RunResult:
+                  scheduled: datetime | None | Callable[[], datetime | None],
+                  before: FeedState | None | str = _READ, fired_at: datetime | None = None) -> RunResult:
         """Poll ``feed`` once, decide and record its next poll. Never raises for a failed poll.
 
         ``scheduled`` is when the feed's trigger fires next, or a function asked after the poll
         (a long poll may have made the scheduler skip a run and move its next time on).
+        ``before`` is the feed's stored state when the caller has read it already; the state is
+        read (at most) once and saved once per run. ``fired_at``: when the scheduler meant this run
+        to start (logged as ``scheduled_at``: how late a run started is visible in the log).
         """
         archive = self.ctx.archive
-        before = archive.feed_state(feed.name)
-        report = await poll_feed(self.ctx, feed)
-        state = archive.feed_state(feed.name)
+        if before is _READ:
+            before = archive.feed_state(feed.name)
+        assert not isinstance(before, str)
+        polled = await poll(self.ctx, feed, before)
+        report, state = polled.report, polled.state
         now = self.ctx.clock()
         if callable(scheduled):
             scheduled = scheduled()
@@ -113,10 +121,11 @@ class FeedRunner:
         )
         if plan.adaptive:
             self.intervals[feed.name] = decision.interval
-        if state is not None:
-            archive.save_feed_state(record_decision(state, before, report, decision, now,
-                                                    adaptive=plan.adaptive))
-        log_run(report, decision, outcome.consecutive_failures)
+        if report.status != "disabled":
+            saved = save_state(archive, PollResult(report, record_decision(state, before, report, decision, now,
+                                                                          adaptive=plan.adaptive)))
+            report = saved.report
+        log_run(report, decision, outcome.consecutive_failures, fired_at=fired_at)
         return RunResult(report, decision)
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jobs.config import FeedConfig, Settings
+from jobs.daemon.backoff import feed_hold
 from jobs.daemon.schedule import feed_plan
 
 STALE_FACTOR = 4  # stale: nothing new for this many times the usual gap between new articles
@@ -80,11 +81,11 @@ def schedule_health(state: Any, *, interval: float, now: datetime) -> dict[str, 
     if state is None:
         return out
     out.update(next_run=state.next_run, last_new_at=state.last_new_at)
-    holds = [t for t in (state.backoff_until, state.retry_after_until) if t is not None and t > now]
-    if holds:
-        out["backoff_until"] = max(holds)
+    until = feed_hold(state, state.original_url or state.url).active_backoff(now)
+    if until is not None:
+        out["backoff_until"] = until
         out["backoff"] = (f"{state.consecutive_failures} failure(s), next try in "
-                          f"{_human((max(holds) - now).total_seconds())}")
+                          f"{_human((until - now).total_seconds())}")
     gaps = sorted(float(g) for g in (state.extra or {}).get("new_gaps", []))
     usual = gaps[len(gaps) // 2] if len(gaps) >= STALE_MIN_SAMPLES else None
     out["usual_gap"] = usual

@@ -12,9 +12,10 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from archive.models import FeedState, iso
 from jobs.config import FeedConfig, Settings
+from jobs.daemon.backoff import feed_hold
 from jobs.daemon.feedrun import FeedRunner, RunResult
 from jobs.daemon.schedule import feed_plan, next_fire_after
 from jobs.pipeline import PollContext
@@ -29,22 +30,17 @@ class Skipped:
         return f"{self.feed}: skipped ({self.reason})"
 
 
-def skip_reason(feed: FeedConfig, state: Any, now: datetime) -> str | None:
+def skip_reason(feed: FeedConfig, state: FeedState | None, now: datetime) -> str | None:
     """Why ``feed`` is not due now, or None when it is."""
-    if state is None:
-        return None
-    if state.disabled and state.original_url == feed.url:
-        return "disabled: " + (state.disabled_reason or "410 Gone")
-    holds = [t for t in (state.backoff_until, state.retry_after_until) if t is not None and t > now]
-    if holds:
-        return f"backing off until {_utc(max(holds))} after {state.consecutive_failures} failure(s)"
-    if state.max_age_until is not None and state.max_age_until > now:
-        return f"the server's max-age/TTL asks not to poll before {_utc(state.max_age_until)}"
+    hold = feed_hold(state, feed.url)
+    if hold.disabled:
+        return "disabled: " + (hold.disabled_reason or "410 Gone")
+    if (until := hold.active_backoff(now)) is not None:
+        failures = state.consecutive_failures if state is not None else 0
+        return f"backing off until {iso(until)} after {failures} failure(s)"
+    if (floor := hold.active_floor(now)) is not None:
+        return f"the server's max-age/TTL asks not to poll before {iso(floor)}"
     return None
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def run_once(
@@ -56,8 +52,9 @@ async def run_once(
     runner = FeedRunner(ctx)
     due: list[FeedConfig] = []
     skipped: list[Skipped] = []
+    states = {state.name: state for state in ctx.archive.feed_states()}
     for feed in feeds if feeds is not None else [f for f in settings.feeds if f.enabled]:
-        reason = skip_reason(feed, ctx.archive.feed_state(feed.name), now)
+        reason = skip_reason(feed, states.get(feed.name), now)
         if reason:
             skipped.append(Skipped(feed.name, reason))
         else:
@@ -66,7 +63,7 @@ async def run_once(
     async def one(feed: FeedConfig) -> RunResult:
         plan = feed_plan(feed, settings.schedule, now)
         scheduled = next_fire_after(plan, now) if plan.kind == "cron" else None
-        return await runner.run(feed, plan, scheduled=scheduled)
+        return await runner.run(feed, plan, scheduled=scheduled, before=states.get(feed.name))
 
     results = await asyncio.gather(*(one(feed) for feed in due))
     return list(results), skipped

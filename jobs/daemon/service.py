@@ -26,9 +26,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from jobs.compose import poll_context
 from jobs.config import ConfigError, FeedConfig, Settings, load_settings
+from jobs.daemon.backoff import feed_hold
 from jobs.daemon.feedrun import FeedRunner
 from jobs.daemon.schedule import FeedPlan, StartState, add_feed_jobs, feed_plan, job_id
 from jobs.pipeline import PollContext
@@ -53,10 +56,8 @@ def start_state(archive: Any, feed: FeedConfig) -> StartState:
     state = archive.feed_state(feed.name)
     if state is None:
         return StartState()
-    holds = [t for t in (state.backoff_until, state.retry_after_until) if t is not None]
-    disabled = bool(state.disabled) and state.original_url == feed.url
-    return StartState(last_attempt=state.last_attempt, hold_until=max(holds) if holds else None,
-                      disabled=disabled)
+    hold = feed_hold(state, feed.url)
+    return StartState(last_attempt=state.last_attempt, hold_until=hold.backoff_until, disabled=hold.disabled)
 
 
 class Daemon:
@@ -73,7 +74,13 @@ class Daemon:
         self.scheduler = build_scheduler(settings, asyncio.get_running_loop())
         self._stop = asyncio.Event()
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._fired_at: dict[str, datetime] = {}  # job id -> when the scheduler meant its run to start
+        self.scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         self.stop_signal: int | None = None
+
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        if event.scheduled_run_times:
+            self._fired_at[event.job_id] = max(event.scheduled_run_times)
 
     # -- life cycle ---------------------------------------------------------------------------
     async def run(self) -> int:
@@ -169,7 +176,8 @@ class Daemon:
             job = self.scheduler.get_job(plan.job_id)
             return job.next_run_time if job is not None else None
 
-        result = await self.runner.run(feed, plan, scheduled=trigger_next)
+        result = await self.runner.run(feed, plan, scheduled=trigger_next,
+                                       fired_at=self._fired_at.pop(plan.job_id, None))
         job = self.scheduler.get_job(plan.job_id)
         if job is None or self.plans.get(name) is not plan:  # removed or changed by a reload meanwhile
             return
@@ -242,14 +250,6 @@ def quiet_per_request_logs() -> None:
 
 async def run_daemon(settings: Settings, *, config_path: Path | None = None) -> int:
     """Open the archive and the fetcher on this loop, run the daemon, close both. Returns 0."""
-    from archive import Archive
-    from scraper.fetch import Fetcher
-
     quiet_per_request_logs()
-    archive = Archive(settings.archive.database, settings.archive.posts_dir)
-    try:
-        async with Fetcher(settings.http) as fetcher:
-            daemon = Daemon(settings, PollContext(settings, fetcher, archive), config_path=config_path)
-            return await daemon.run()
-    finally:
-        archive.close()
+    async with poll_context(settings) as ctx:
+        return await Daemon(settings, ctx, config_path=config_path).run()

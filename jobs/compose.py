@@ -1,0 +1,65 @@
+"""The one place that puts a run together: the archive, the fetcher and the poll context.
+
+Every command that polls (``fetch``, ``run --once``, ``backfill``) and the daemon open their
+parts here, on the event loop that runs them, and close them in the reverse order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING
+
+from jobs.config import Settings
+from jobs.errors import ArchiveUnusable
+
+if TYPE_CHECKING:
+    from archive import Archive
+    from jobs.pipeline import PollContext
+
+
+@contextmanager
+def open_archive(settings: Settings, *, read_only_ok: bool = False) -> Iterator[Archive]:
+    """The configured archive; ArchiveUnusable (one line, exit 2) when it cannot be opened.
+
+    ``read_only_ok``: a command that only reads (search, show, export, feeds) opens an archive it
+    may not write (a read-only file, folder or file system) read-only instead of failing.
+    """
+    from archive import Archive
+    from archive.errors import ArchiveError, ReadOnlyArchive
+
+    database = settings.archive.database
+    timeout = settings.archive.busy_timeout
+    try:
+        try:
+            archive = Archive(database, settings.archive.posts_dir, busy_timeout=timeout)
+        except ReadOnlyArchive:
+            if not read_only_ok or not database.is_file():
+                raise
+            archive = Archive(database, settings.archive.posts_dir, read_only=True, busy_timeout=timeout)
+    except (ArchiveError, OSError) as exc:
+        raise ArchiveUnusable(f"cannot open archive {database}: {_reason(exc)}") from exc
+    try:
+        yield archive
+    finally:
+        try:
+            archive.close()
+        except (ArchiveError, OSError) as exc:
+            raise ArchiveUnusable(f"archive {database}: {_reason(exc)}", exit_code=1) from exc
+
+
+@asynccontextmanager
+async def poll_context(settings: Settings) -> AsyncIterator[PollContext]:
+    """Archive + fetcher + context for polling, opened on the running loop."""
+    from jobs.pipeline import PollContext
+    from scraper.fetch import Fetcher
+
+    with open_archive(settings) as archive:
+        async with Fetcher(settings.http) as fetcher:
+            yield PollContext(settings, fetcher, archive)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
