@@ -46,6 +46,13 @@ def parse_interval(text: str | int | float, key: str = "interval", *, allow_zero
 class ArchiveSettings:
     database: Path
     posts_dir: Path
+    post_tags: bool = False  # posts carry a ``tags:`` list (the companies an article is about)
+    stock_list: Path | None = None  # a user's code,name list (``newsroll stocks load``); None = beside the database
+
+    @property
+    def stock_list_path(self) -> Path:
+        """Where the user's stock list is (or would be) kept: ``stocks.csv`` beside the database by default."""
+        return self.stock_list or self.database.parent / "stocks.csv"
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class Settings:
 
 
 _TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults"}
-_ARCHIVE_KEYS = {"database": str, "posts_dir": str}
+_ARCHIVE_KEYS = {"database": str, "posts_dir": str, "post_tags": bool, "stock_list": str}
 _DEFAULT_KEYS = {"image": str}
 
 
@@ -271,6 +278,8 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
     archive = ArchiveSettings(
         database=base / archive_table.get("database", "data/archive.db"),
         posts_dir=base / archive_table.get("posts_dir", "data/posts"),
+        post_tags=archive_table.get("post_tags", False),
+        stock_list=base / archive_table["stock_list"] if "stock_list" in archive_table else None,
     )
     for key in ("http", "schedule", "defaults"):
         if not isinstance(data.get(key, {}), dict):

@@ -32,6 +32,7 @@ from scraper.listing import parse_listing
 from scraper.models import Article, FeedItem, Listing
 from scraper.normalize import Fallback, FeedIdentity, build_article, item_fingerprint
 from scraper.sanitize import clean_html, html_to_text
+from scraper.stocks import StockDirectory, load_directory, tagged_article
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,30 @@ def feed_zone(feed: FeedConfig) -> ZoneInfo:
     if feed.kind == "sina_roll" or any("\u4e00" <= ch <= "\u9fff" for ch in feed.site + feed.name):
         return ZoneInfo(CHINESE_ZONE)
     return ZoneInfo("UTC")
+
+
+_directories: dict[tuple[str, float], StockDirectory] = {}
+
+
+def stock_directory(settings: Settings) -> StockDirectory:
+    """The companies list for tagging: the user's (``newsroll stocks load``) when present, else the
+    shipped one; re-read when the user's file changes. A broken file is logged and the shipped list used."""
+    from scraper.errors import StockListError
+    from scraper.stocks import default_directory
+
+    path = settings.archive.stock_list_path
+    try:
+        key = (str(path), path.stat().st_mtime) if path.exists() else ("", 0.0)
+    except OSError:
+        key = ("", 0.0)
+    if key not in _directories:
+        try:
+            _directories.clear()
+            _directories[key] = load_directory(path if key[0] else None)
+        except StockListError as exc:
+            logger.warning("stock list %s unusable (%s); using the shipped list", path, exc)
+            _directories[key] = default_directory()
+    return _directories[key]
 
 
 def _new_state(feed: FeedConfig) -> FeedState:
@@ -152,7 +177,7 @@ async def articles_for_items(
             failed += 1
             continue
         article, item_failed = result
-        articles.append(article)
+        articles.append(tagged_article(article, stock_directory(ctx.settings), item.stocks))
         failed += int(item_failed)
     return articles, failed
 
