@@ -37,7 +37,8 @@ def open_archive(settings: Settings) -> Iterator[Archive]:
     from archive.errors import ArchiveError
 
     try:
-        archive = Archive(settings.archive.database, settings.archive.posts_dir)
+        archive = Archive(settings.archive.database, settings.archive.posts_dir,
+                          post_tags=settings.archive.post_tags)
     except (ArchiveError, OSError) as exc:
         raise ArchiveUnusable(f"cannot open archive {settings.archive.database}: {_reason(exc)}") from exc
     try:

@@ -246,7 +246,7 @@ async def run_daemon(settings: Settings, *, config_path: Path | None = None) -> 
     from scraper.fetch import Fetcher
 
     quiet_per_request_logs()
-    archive = Archive(settings.archive.database, settings.archive.posts_dir)
+    archive = Archive(settings.archive.database, settings.archive.posts_dir, post_tags=settings.archive.post_tags)
     try:
         async with Fetcher(settings.http) as fetcher:
             daemon = Daemon(settings, PollContext(settings, fetcher, archive), config_path=config_path)

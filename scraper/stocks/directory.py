@@ -109,6 +109,8 @@ def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] =
 def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
     """``(code, name, listed)`` rows of a ``code,name[,listed]`` CSV (a header row is allowed).
 
+    Codes: any form normalize_code reads; bare 4–5 digits are Hong Kong (``00700``).
+
     Raises StockListError naming the line of the first row whose code is not a stock code or whose
     name is empty; an empty list is an error too.
     """
@@ -119,7 +121,7 @@ def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
         first = record[0].strip().lstrip("\ufeff")
         if number == 1 and first.lower() in ("code", "stock_code", "代码", "证券代码", "股票代码"):
             continue
-        code = normalize_code(first)
+        code = normalize_code(f"HK{first}" if first.isdigit() and len(first) <= 5 else first)
         if code is None:
             raise StockListError(f"line {number}: {first!r} is not a stock code (e.g. 600519, SH600519, 00700.HK)")
         name = normalize_name(record[1]) if len(record) > 1 else ""
