@@ -31,7 +31,7 @@ _BRACKETED = re.compile(r"\((\d{6}|0\d{4})\)")
 _LABELLED = re.compile(r"代码\s*[:为是]?\s*(\d{6})(?!\d)")
 _CASHTAG = re.compile(r"\$([A-Z]{1,5})(?![A-Za-z0-9])")
 _EXCHANGE = re.compile(r"(?:NASDAQ|Nasdaq|NYSE|NYSE American|AMEX|纳斯达克|纽交所)\s*[:]\s*([A-Z]{1,5})(?![A-Za-z])")
-_US_SUFFIXED = re.compile(r"([A-Z]{1,5})\.(OQ|O|N)(?![A-Za-z0-9])")
+_US_SUFFIXED = re.compile(r"([A-Z]{1,5})\.(OQ|O|N)(?![A-Za-z0-9.])")
 _NOT_BEFORE_CODE = frozenset("0123456789._")
 _NOT_BEFORE_TICKER = frozenset("0123456789.$")
 
