@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -94,6 +95,7 @@ def feed_zone(feed: FeedConfig) -> ZoneInfo:
 
 
 _directories: dict[tuple[str, float], StockDirectory] = {}
+_directories_lock = threading.Lock()  # feeds tag in worker threads at once: build the list once
 
 
 def stock_directory(settings: Settings) -> StockDirectory:
@@ -107,14 +109,16 @@ def stock_directory(settings: Settings) -> StockDirectory:
         key = (str(path), path.stat().st_mtime) if path.exists() else ("", 0.0)
     except OSError:
         key = ("", 0.0)
-    if key not in _directories:
-        try:
+    with _directories_lock:
+        if key not in _directories:
+            try:
+                directory = load_directory(path if key[0] else None)
+            except StockListError as exc:
+                logger.warning("stock list %s unusable (%s); using the shipped list", path, exc)
+                directory = default_directory()
             _directories.clear()
-            _directories[key] = load_directory(path if key[0] else None)
-        except StockListError as exc:
-            logger.warning("stock list %s unusable (%s); using the shipped list", path, exc)
-            _directories[key] = default_directory()
-    return _directories[key]
+            _directories[key] = directory
+        return _directories[key]
 
 
 def _new_state(feed: FeedConfig) -> FeedState:
@@ -169,6 +173,7 @@ async def articles_for_items(
         *(article_for_item(ctx, feed, item, full_text=full_text) for item in items), return_exceptions=True)
     articles: list[Article] = []
     failed = 0
+    tagged_items: list[FeedItem] = []
     for item, result in zip(items, results, strict=True):
         if isinstance(result, BaseException):
             if not isinstance(result, Exception):
@@ -177,9 +182,17 @@ async def articles_for_items(
             failed += 1
             continue
         article, item_failed = result
-        articles.append(tagged_article(article, stock_directory(ctx.settings), item.stocks))
+        articles.append(article)
+        tagged_items.append(item)
         failed += int(item_failed)
-    return articles, failed
+    # off the event loop: the first call builds the company list, and tagging is CPU work
+    return await asyncio.to_thread(tag_stocks, ctx.settings, articles, tagged_items), failed
+
+
+def tag_stocks(settings: Settings, articles: Sequence[Article], items: Sequence[FeedItem]) -> list[Article]:
+    """Each article with its companies (scraper.stocks): the item's codes, the page's links, the text."""
+    directory = stock_directory(settings)
+    return [tagged_article(article, directory, item.stocks) for article, item in zip(articles, items, strict=True)]
 
 
 def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem]) -> list[FeedItem]:

@@ -243,9 +243,11 @@ def quiet_per_request_logs() -> None:
 async def run_daemon(settings: Settings, *, config_path: Path | None = None) -> int:
     """Open the archive and the fetcher on this loop, run the daemon, close both. Returns 0."""
     from archive import Archive
+    from jobs.pipeline import stock_directory
     from scraper.fetch import Fetcher
 
     quiet_per_request_logs()
+    stock_directory(settings)  # build the company list now, not inside the first polls
     archive = Archive(settings.archive.database, settings.archive.posts_dir, post_tags=settings.archive.post_tags)
     try:
         async with Fetcher(settings.http) as fetcher:
