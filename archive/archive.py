@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from archive import indexer, queries, schema
+from archive import indexer, queries, schema, stocks
 from archive.errors import StoreError
 from archive.files import pid_alive, remove_temp_files, write_atomic_many
 from archive.guard import translating
@@ -45,7 +45,7 @@ from archive.models import (
     iso,
 )
 from archive.posts import post_text_for_row
-from archive.prepare import prepare_batch
+from archive.prepare import prepare_batch, seq_base
 from archive.search import export_rows, feeds_of, make_filters, search_rows
 from archive.store import BatchWriter
 from scraper.models import Article
@@ -71,10 +71,11 @@ class Archive:
 
     def __init__(
         self, database: Path, posts_dir: Path, *, background_index: bool = True, read_only: bool = False,
-        busy_timeout: float = schema.BUSY_TIMEOUT,
+        busy_timeout: float = schema.BUSY_TIMEOUT, post_tags: bool = False,
     ) -> None:
         self.database = Path(database)
         self.busy_timeout = busy_timeout
+        self.post_tags = post_tags  # posts list the article's companies in ``tags:``
         self.posts_dir = Path(posts_dir)
         self.read_only = read_only
         self._pool: ThreadPoolExecutor | None = None
@@ -94,6 +95,7 @@ class Archive:
         self.db = schema.connect(str(self.database), busy_timeout)
         try:
             schema.ensure_schema(self.db)
+            stocks.ensure_stock_tables(self.db.conn)
             self._ensure_feed_columns()
             self.finish_pending()
         except BaseException:
@@ -172,6 +174,10 @@ class Archive:
         writer = BatchWriter(self.db, now)
         with self._transaction():
             results = [writer.apply(p) for p in prepared]
+            for result, article in zip(results, articles, strict=True):
+                tags = stocks.tags_of(article)
+                if stocks.write_tags(self.db.conn, result.id, tags) and self.post_tags:
+                    writer._pending(result.id)  # noqa: SLF001 (the post shows the tags)
         self._write_posts(writer.to_render)
         return results
 
@@ -238,8 +244,17 @@ class Archive:
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         feeds = feeds_of(self.db.conn, [r["id"] for r in rows])
+        self.add_post_tags(rows)
         for row in rows:
             yield row["id"], row["path"], post_text_for_row(row, feeds.get(row["id"], [row["feed"]]))
+
+    def add_post_tags(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Give each row its ``tags`` (company names, or codes) when posts show them."""
+        if not self.post_tags:
+            return
+        tagged = stocks.stocks_of(self.db.conn, [r["id"] for r in rows])
+        for row in rows:
+            row["tags"] = [name or code for code, name in tagged.get(row["id"], [])]
 
     # -- identity lookups for the pipeline ----------------------------------------------------
 
@@ -298,9 +313,13 @@ class Archive:
         until: datetime | str | None = None,
         limit: int = 50,
         offset: int = 0,
+        stock: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Search (see archive.search for the result dict). Raises QueryError on a malformed query."""
-        filters = make_filters(feed, site, since, until)
+        """Search (see archive.search for the result dict). Raises QueryError on a malformed query.
+
+        ``stock``: only articles about that company (a normalized code, or a name stored with the tags).
+        """
+        filters = make_filters(feed, site, since, until, stock)
         self._catch_up_index()
         return search_rows(self.db.conn, query, filters, limit, offset)
 
@@ -312,9 +331,10 @@ class Archive:
         site: str | None = None,
         since: datetime | str | None = None,
         until: datetime | str | None = None,
+        stock: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Stream every matching article, with ``body_html`` and ``body_text``."""
-        filters = make_filters(feed, site, since, until)
+        filters = make_filters(feed, site, since, until, stock)
         if query.strip():
             self._catch_up_index()
         return export_rows(self.db.conn, query, filters)
@@ -353,6 +373,22 @@ class Archive:
     ) -> dict[str, dict[str, Any]]:
         """Per feed: ``total`` articles listed, ``recent`` first seen within ``window``, ``last_published``."""
         return queries.article_counts(self.db.conn, since=now - window)
+
+    def top_stocks(
+        self, *, since: datetime | None = None, limit: int = 50, names: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The most-mentioned companies in articles published since ``since``: ``code``, ``name``,
+        ``count``, most first (archive.stocks.top_stocks)."""
+        return stocks.top_stocks(
+            self.db.conn, since_seq=seq_base(since) if since else None, limit=limit, names=names
+        )
+
+    def stock_codes(self, name: str) -> list[str]:
+        """Codes stored with company name ``name`` (for ``search --stock 贵州茅台``), most tagged first."""
+        rows = self.db.execute(
+            "select code from article_stocks where name = ? group by code order by count(*) desc", (name,)
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def count(self) -> int:
         """Number of articles."""

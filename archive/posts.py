@@ -29,6 +29,8 @@ def post_for_row(row: dict[str, Any], feeds: Sequence[str]) -> Post:
         extra.append(("feeds", list(feeds)))
     if row.get("duplicate_of"):
         extra.append(("duplicate_of", row["duplicate_of"]))
+    if row.get("tags"):  # only when the archive's post_tags is on (archive.Archive.add_post_tags)
+        extra.append(("tags", list(row["tags"])))
     return Post(
         title=row["title"] or "",
         category=row["category"] or "",

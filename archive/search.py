@@ -3,7 +3,8 @@
 Results are plain dicts (the CLI's JSON contract): ``id``, ``title``, ``url``, ``source_url``,
 ``canonical_url``, ``feed`` (primary), ``feeds`` (all), ``site``, ``category``, ``published`` and
 ``updated`` (ISO 8601 UTC), ``path`` (relative to posts_dir), ``revisions``, ``summary``, ``snippet``,
-``flags``, ``duplicate_of``. An empty query lists what the filters match, newest first.
+``flags``, ``duplicate_of``, ``stocks`` (the companies' normalized codes, e.g. ``["SH600519", "HK00700"]``,
+archive.stocks). An empty query lists what the filters match, newest first.
 
 Ranking a query, relevance then date: when fewer than ``RANK_ALL_BELOW`` articles match (the
 usual case for a specific query), every match is scored with bm25 (title weighted ×4) and ties go
@@ -27,6 +28,7 @@ from typing import Any
 from archive.errors import QueryError
 from archive.models import iso, parse_iso
 from archive.prepare import SEQ_SLOTS, seq_base
+from archive.stocks import stock_clause, stocks_of
 from archive.textindex import cjk_terms, translate_query
 
 RESULT_COLUMNS = (
@@ -63,6 +65,7 @@ class Filters:
     site: str | None = None
     since: str | None = None  # ISO UTC, inclusive
     until: str | None = None  # ISO UTC, inclusive
+    stock: str | None = None  # a normalized code (SH600519) or a company name stored with the tags
 
     def seq_range(self) -> tuple[int, int]:
         """Bounds on ``articles.seq`` (= FTS rowid) implied by since/until."""
@@ -76,9 +79,13 @@ SEQ_MIN, SEQ_MAX = -(2**63), 2**63 - 1
 RANK_ALL_BELOW = 1000
 
 
-def make_filters(feed: str | None, site: str | None, since: DateLike, until: DateLike) -> Filters:
+def make_filters(
+    feed: str | None, site: str | None, since: DateLike, until: DateLike, stock: str | None = None
+) -> Filters:
     """Normalize filter values; a date-only ``until`` includes that whole day. Raises QueryError."""
-    return Filters(feed or None, site or None, _bound(since, end=False), _bound(until, end=True))
+    return Filters(
+        feed or None, site or None, _bound(since, end=False), _bound(until, end=True), (stock or "").strip() or None
+    )
 
 
 def _bound(value: DateLike, *, end: bool) -> str | None:
@@ -119,6 +126,9 @@ def _where(filters: Filters, alias: str = "a") -> tuple[list[str], list[Any]]:
     if filters.until:
         clauses.append(f"{alias}.published <= ?")
         params.append(filters.until)
+    if filters.stock:
+        clauses.append(stock_clause(alias))
+        params.extend([filters.stock, filters.stock])
     return clauses, params
 
 
@@ -196,6 +206,7 @@ def _results(conn: sqlite3.Connection, rows: list[Any], terms: list[str]) -> lis
     if not results:
         return []
     feeds = feeds_of(conn, [r["id"] for r in results])
+    tagged = stocks_of(conn, [r["id"] for r in results])
     marks = ",".join("?" * len(results))
     texts: dict[str, str] = dict(
         conn.execute(
@@ -207,6 +218,7 @@ def _results(conn: sqlite3.Connection, rows: list[Any], terms: list[str]) -> lis
         r["source_url"] = r["url"]
         r["feeds"] = feeds.get(r["id"], [r["feed"]])
         r["flags"] = json.loads(r["flags"]) if r["flags"] else []
+        r["stocks"] = [code for code, _name in tagged.get(r["id"], [])]
         r["snippet"] = snippet(texts.get(r["id"]) or r["summary"] or "", terms)
     return results
 

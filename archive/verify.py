@@ -60,6 +60,7 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
             break
         last_rowid = rows[-1]["seq"]
         feeds = feeds_of(conn, [r["id"] for r in rows])
+        archive.add_post_tags(rows)
         for row in rows:
             checked += 1
             known.add(row["path"])

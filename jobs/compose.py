@@ -32,11 +32,13 @@ def open_archive(settings: Settings, *, read_only_ok: bool = False) -> Iterator[
     timeout = settings.archive.busy_timeout
     try:
         try:
-            archive = Archive(database, settings.archive.posts_dir, busy_timeout=timeout)
+            archive = Archive(database, settings.archive.posts_dir, busy_timeout=timeout,
+                              post_tags=settings.archive.post_tags)
         except ReadOnlyArchive:
             if not read_only_ok or not database.is_file():
                 raise
-            archive = Archive(database, settings.archive.posts_dir, read_only=True, busy_timeout=timeout)
+            archive = Archive(database, settings.archive.posts_dir, read_only=True, busy_timeout=timeout,
+                              post_tags=settings.archive.post_tags)
     except (ArchiveError, OSError) as exc:
         raise ArchiveUnusable(f"cannot open archive {database}: {_reason(exc)}") from exc
     try:

@@ -53,6 +53,13 @@ class ArchiveSettings:
     database: Path
     posts_dir: Path
     busy_timeout: float = 30.0  # seconds to wait for another process's write lock before giving up
+    post_tags: bool = False  # posts carry a ``tags:`` list (the companies an article is about)
+    stock_list: Path | None = None  # a user's code,name list (``newsroll stocks load``); None = beside the database
+
+    @property
+    def stock_list_path(self) -> Path:
+        """Where the user's stock list is (or would be) kept: ``stocks.csv`` beside the database by default."""
+        return self.stock_list or self.database.parent / "stocks.csv"
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,8 @@ class Settings:
 
 
 _TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults"}
-_ARCHIVE_KEYS: dict[str, Any] = {"database": str, "posts_dir": str, "busy_timeout": (str, int, float)}
+_ARCHIVE_KEYS: dict[str, Any] = {"database": str, "posts_dir": str, "busy_timeout": (str, int, float),
+                                  "post_tags": bool, "stock_list": str}
 _DEFAULT_KEYS = {"image": str}
 
 
@@ -281,11 +289,13 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
     if not isinstance(archive_table, dict):
         raise ConfigError("archive: expected a table")
     _check_keys(archive_table, set(_ARCHIVE_KEYS), "archive")
-    for key in ("database", "posts_dir"):
+    for key in ("database", "posts_dir", "stock_list"):
         if key in archive_table:
             _check_type(f"archive.{key}", archive_table[key], str)
             if not archive_table[key].strip() or "\x00" in archive_table[key]:
                 raise ConfigError(f"archive.{key}: must be a path, got {archive_table[key]!r}")
+    if "post_tags" in archive_table:
+        _check_type("archive.post_tags", archive_table["post_tags"], bool)
     busy_timeout = 30.0
     if "busy_timeout" in archive_table:
         value = archive_table["busy_timeout"]
@@ -296,6 +306,8 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
         database=base / archive_table.get("database", "data/archive.db"),
         posts_dir=base / archive_table.get("posts_dir", "data/posts"),
         busy_timeout=busy_timeout,
+        post_tags=archive_table.get("post_tags", False),
+        stock_list=base / archive_table["stock_list"] if "stock_list" in archive_table else None,
     )
     for key in ("http", "schedule", "defaults"):
         if not isinstance(data.get(key, {}), dict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from scraper.listing import parse_listing
 from scraper.models import FEED_ACCEPT, Article, FeedItem, Listing
 from scraper.normalize import Fallback, FeedIdentity, build_article, item_fingerprint
 from scraper.sanitize import clean_html, html_to_text
+from scraper.stocks import StockDirectory, load_directory, tagged_article
 from scraper.zones import CHINA_ZONE, is_chinese
 
 logger = logging.getLogger(__name__)
@@ -113,6 +115,33 @@ def feed_zone(feed: FeedConfig) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+_directories: dict[tuple[str, float], StockDirectory] = {}
+_directories_lock = threading.Lock()  # feeds tag in worker threads at once: build the list once
+
+
+def stock_directory(settings: Settings) -> StockDirectory:
+    """The companies list for tagging: the user's (``newsroll stocks load``) when present, else the
+    shipped one; re-read when the user's file changes. A broken file is logged and the shipped list used."""
+    from scraper.errors import StockListError
+    from scraper.stocks import default_directory
+
+    path = settings.archive.stock_list_path
+    try:
+        key = (str(path), path.stat().st_mtime) if path.exists() else ("", 0.0)
+    except OSError:
+        key = ("", 0.0)
+    with _directories_lock:
+        if key not in _directories:
+            try:
+                directory = load_directory(path if key[0] else None)
+            except StockListError as exc:
+                logger.warning("stock list %s unusable (%s); using the shipped list", path, exc)
+                directory = default_directory()
+            _directories.clear()
+            _directories[key] = directory
+        return _directories[key]
+
+
 def new_state(feed: FeedConfig) -> FeedState:
     """The state of a feed never polled (or whose configured URL changed)."""
     return FeedState(name=feed.name, url=feed.url, original_url=feed.url)
@@ -165,6 +194,7 @@ async def articles_for_items(
         *(article_for_item(ctx, resolved, item, full_text=full_text) for item in items), return_exceptions=True)
     articles: list[Article] = []
     failed = 0
+    tagged_items: list[FeedItem] = []
     for item, result in zip(items, results, strict=True):
         if isinstance(result, BaseException):
             if not isinstance(result, Exception):
@@ -174,8 +204,16 @@ async def articles_for_items(
             continue
         article, item_failed = result
         articles.append(article)
+        tagged_items.append(item)
         failed += int(item_failed)
-    return articles, failed
+    # off the event loop: the first call builds the company list, and tagging is CPU work
+    return await asyncio.to_thread(tag_stocks, ctx.settings, articles, tagged_items), failed
+
+
+def tag_stocks(settings: Settings, articles: Sequence[Article], items: Sequence[FeedItem]) -> list[Article]:
+    """Each article with its companies (scraper.stocks): the item's codes, the page's links, the text."""
+    directory = stock_directory(settings)
+    return [tagged_article(article, directory, item.stocks) for article, item in zip(articles, items, strict=True)]
 
 
 def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem]) -> list[FeedItem]:

@@ -2,7 +2,8 @@
 
 Each stored page goes through the same extraction and normalization as a live poll; the result is
 stored like any re-fetch, so a changed body becomes a new revision and an unchanged one writes
-nothing.
+nothing. Each article is tagged with its companies again (scraper.stocks), so history gets the
+tags of today's list and tagger.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 
 from archive.models import parse_iso
 from jobs.config import FeedConfig, Settings
-from jobs.pipeline import feed_identity
+from jobs.pipeline import feed_identity, stock_directory
 from scraper.errors import ExtractError
 from scraper.extract import extract
 from scraper.models import Article, FeedItem
 from scraper.normalize import Fallback, FeedIdentity, build_article
+from scraper.stocks import tagged_article
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,9 @@ def _reparsed(settings: Settings, archive: Any, page: dict[str, Any]) -> Article
                     published=_parse_time(row.get("published")), updated=_parse_time(row.get("updated")),
                     author=row.get("author") or None)
     flags = tuple(f for f in row.get("flags", []) if f not in ("extract_failed", "rules_missed"))
-    return build_article(identity, item, now=datetime.now(UTC), extracted=extracted,
-                         fallback=Fallback(text=row.get("summary") or ""),
-                         flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
-                         raw_html=page["raw"], raw_charset=page["charset"])
+    article = build_article(identity, item, now=datetime.now(UTC), extracted=extracted,
+                            fallback=Fallback(text=row.get("summary") or ""),
+                            flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
+                            raw_html=page["raw"], raw_charset=page["charset"])
+    # the companies are tagged again with today's list and tagger (tags are only ever added)
+    return tagged_article(article, stock_directory(settings))

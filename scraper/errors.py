@@ -13,7 +13,8 @@
     ├── ParseError                 a document could not be parsed
     │   ├── NotAFeedError          HTML (maintenance/anti-bot page) where a feed was expected
     │   ├── SourceAPIError         a wire's API answered with an error (bad signature, rate limit)
-    │   └── TemplateChangedError   a wire's payload no longer has the shape we know
+    │   ├── TemplateChangedError   a wire's payload no longer has the shape we know
+    │   └── StockListError         a stock list file (code,name CSV) is unreadable or malformed
     └── ExtractError               nothing usable could be extracted from a page
 
 Foreign errors (httpx, feedparser, selectolax) are translated at the boundary with
@@ -88,3 +89,7 @@ class TemplateChangedError(ParseError):
 
 class ExtractError(ScraperError):
     pass
+
+
+class StockListError(ParseError):
+    """A stock list (``code,name`` CSV, ``newsroll stocks load``) is unreadable or malformed."""

@@ -107,6 +107,19 @@ class Extracted:
 
 
 @dataclass(frozen=True)
+class StockTag:
+    """A company an article is about (scraper.stocks): its normalized code, short name, how it was found.
+
+    ``how``, most reliable first: ``source`` (the wire's own stock list), ``link`` (the page links
+    the company's quote page), ``code`` (a code written in the text), ``name`` (its name in the text).
+    """
+
+    code: str
+    name: str = ""
+    how: str = "name"
+
+
+@dataclass(frozen=True)
 class Article:
     """A normalized article, ready for the archive."""
 
@@ -133,3 +146,4 @@ class Article:
     item_fingerprint: str = ""  # hash of the feed item as listed; unchanged => no page refetch
     important: bool | None = None  # the wire's importance mark (cls level A/B, 金十 important…)
     stocks: tuple[str, ...] = ()  # normalized stock codes ("SH600519", "HK00700", "US:AAPL")
+    stock_tags: tuple[StockTag, ...] = ()  # the same companies with name and how (scraper.stocks.tag_article)

@@ -20,6 +20,7 @@ from jobs.cli.extract import extract_cmd
 from jobs.cli.logs import setup_logging
 from jobs.cli.query import search, show
 from jobs.cli.run import fetch, run
+from jobs.cli.stocks import stocks
 from jobs.config import ConfigError
 from jobs.errors import JobsError
 
@@ -73,7 +74,8 @@ def cli(ctx: click.Context, config: str | None, log_level: str, log_format: str)
     ctx.obj = Ctx(config)
 
 
-for _command in (fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, extract_cmd):
+for _command in (fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, extract_cmd,
+                 stocks):
     cli.add_command(_command)
 
 

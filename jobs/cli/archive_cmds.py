@@ -48,18 +48,22 @@ def feeds(obj: Ctx, fmt: str) -> None:
 @click.option("--site", default=None)
 @click.option("--since", default=None)
 @click.option("--until", default=None)
+@click.option("--stock", default=None, help="Only articles about this company (code or name).")
 @click.option("--format", "fmt", default="jsonl", show_default=True, type=click.Choice(["jsonl", "csv", "json"]))
 @click.pass_obj
 def export(obj: Ctx, query: str, feed: str | None, site: str | None, since: str | None, until: str | None,
-           fmt: str) -> None:
+           stock: str | None, fmt: str) -> None:
     """Stream archived articles out (all fields, body included)."""
     from archive.errors import QueryError
 
     since_dt, until_dt = output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True)
+    from jobs.cli.stocks import resolve_stock
+
     with open_archive(obj.settings, read_only_ok=True) as archive:
+        code = resolve_stock(stock, obj.settings, archive) if stock else None
         try:
-            output.emit_rows(archive.export(query=query, feed=feed, site=site, since=since_dt, until=until_dt),
-                             fmt, columns=())
+            output.emit_rows(archive.export(query=query, feed=feed, site=site, since=since_dt, until=until_dt,
+                                            stock=code), fmt, columns=())
         except QueryError as exc:
             raise UsageError(str(exc)) from exc
 

@@ -8,6 +8,7 @@ import click
 
 from jobs.cli import output
 from jobs.cli.context import Ctx, open_archive
+from jobs.cli.stocks import resolve_stock
 from jobs.errors import JobsError, UsageError
 
 
@@ -17,19 +18,22 @@ from jobs.errors import JobsError, UsageError
 @click.option("--site", default=None, help="Only this site.")
 @click.option("--since", default=None, help="Published on or after (date or ISO 8601 time).")
 @click.option("--until", default=None, help="Published before (date or ISO 8601 time).")
+@click.option("--stock", default=None, help="Only articles about this company: a code (SH600519, 600519, 00700.HK) or a name (贵州茅台).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1, max=1_000_000, clamp=True))
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "json", "jsonl", "csv"]))
 @click.pass_obj
 def search(obj: Ctx, query: str, feed: str | None, site: str | None, since: str | None, until: str | None,
-           limit: int, fmt: str) -> None:
+           stock: str | None, limit: int, fmt: str) -> None:
     """Full-text search (Chinese and English); an empty QUERY lists everything, newest first."""
     from archive.errors import QueryError
 
     since_dt, until_dt = output.parse_when(since, "--since"), output.parse_when(until, "--until", end=True)
     with open_archive(obj.settings, read_only_ok=True) as archive:
+        code = resolve_stock(stock, obj.settings, archive) if stock else None
         try:
-            rows = archive.search(query, feed=feed, site=site, since=since_dt, until=until_dt, limit=limit)
+            rows = archive.search(query, feed=feed, site=site, since=since_dt, until=until_dt, limit=limit,
+                                  stock=code)
         except QueryError as exc:
             raise UsageError(str(exc)) from exc
     output.emit_rows(rows, fmt, columns=("id", "published", "feed", "title"))

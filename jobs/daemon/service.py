@@ -250,6 +250,9 @@ def quiet_per_request_logs() -> None:
 
 async def run_daemon(settings: Settings, *, config_path: Path | None = None) -> int:
     """Open the archive and the fetcher on this loop, run the daemon, close both. Returns 0."""
+    from jobs.pipeline import stock_directory
+
     quiet_per_request_logs()
+    stock_directory(settings)  # build the company list now, not inside the first polls
     async with poll_context(settings) as ctx:
         return await Daemon(settings, ctx, config_path=config_path).run()
