@@ -38,7 +38,7 @@ from typing import Any
 
 from archive import Archive
 from tests.httpserver import serve
-from tests.test_backfill_support import RollAPI, config_text, run_backfill, write_config
+from tests.backfill_support import RollAPI, config_text, run_backfill, write_config
 
 STORE_SECONDS = [0.0]
 

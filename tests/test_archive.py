@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, FeedState, SchemaError, StoreError
-from tests.test_archive_support import BODY_EN, NOW, archive, make_article
-
-__all__ = ["archive"]
+from tests.archive_support import BODY_EN, NOW, make_article
 
 
 def test_store_writes_row_and_post(archive: Archive) -> None:

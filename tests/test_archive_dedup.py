@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from archive import Archive
-from tests.test_archive_support import BODY_EN, BODY_ZH, NOW, SEED_PUBLISHED, archive, make_article
-
-__all__ = ["archive"]
+from tests.archive_support import BODY_EN, BODY_ZH, NOW, SEED_PUBLISHED, make_article
 
 
 def audit(arch: Archive) -> list[tuple[str, str, str]]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from archive import Archive
-from tests.test_archive_support import BODY_ZH, NOW, archive, make_article
-
-__all__ = ["archive"]
+from tests.archive_support import BODY_ZH, NOW, make_article
 
 
 def test_title_edit_makes_a_revision_and_the_post_shows_the_newest(archive: Archive) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from archive import Archive
 from scraper.models import StockTag
-from tests.test_archive_support import NOW, make_article
+from tests.archive_support import NOW, make_article
 
 MOUTAI = StockTag("SH600519", "贵州茅台", "name")
 CATL = StockTag("SZ300750", "宁德时代", "code")

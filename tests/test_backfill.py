@@ -2,13 +2,12 @@
 
 Real parts: the local HTTP server (tests/httpserver.py), the real Fetcher and pipeline, a real
 SQLite archive in tmp_path. The roll API's items are generated here (constructed; see
-tests/test_backfill_support.py); the RFC 5005 documents are constructed (fixtures/SOURCES.md).
+tests/backfill_support.py); the RFC 5005 documents are constructed (fixtures/SOURCES.md).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 
 from jobs.backfill.pagination import Window
 from jobs.backfill.run import BackfillOptions
-from tests.httpserver import Reply, TestServer, serve
-from tests.test_backfill_support import (
+from tests.backfill_support import (
     FEED,
     RollAPI,
     archived_urls,
@@ -27,14 +25,10 @@ from tests.test_backfill_support import (
     run_backfill,
     write_config,
 )
+from tests.httpserver import Reply, TestServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "backfill"
 
-
-@pytest.fixture
-def server() -> Iterator[TestServer]:
-    with serve({}) as running:
-        yield running
 
 
 def base_of(server: TestServer) -> str:

@@ -15,8 +15,8 @@ import pytest
 from rich.console import Console
 
 from jobs.backfill.progress import BarProgress, PageLine, PlainProgress, Tally, make_progress
+from tests.backfill_support import FEED, RollAPI, archived_urls, checkpoint, config_text, write_config
 from tests.httpserver import Reply, RequestRecord, TestServer, serve
-from tests.test_backfill_support import FEED, RollAPI, archived_urls, checkpoint, config_text, write_config
 
 
 def command(config: Path, *args: str) -> list[str]:

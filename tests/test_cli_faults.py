@@ -13,16 +13,15 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from archive import Archive
+from tests.archive_support import make_article
 from tests.daemon_support import cli_env, rss_feed, run_cli, write_config
-from tests.httpserver import Reply, TestServer, serve
-from tests.test_archive_support import make_article
+from tests.httpserver import Reply, TestServer
 
 RSS = "application/rss+xml"
 COMMANDS = [
@@ -30,11 +29,6 @@ COMMANDS = [
     ("fetch",), ("run", "--once"), ("reparse",), ("backfill", "a"),
 ]
 
-
-@pytest.fixture
-def server() -> Iterator[TestServer]:
-    with serve() as running:
-        yield running
 
 
 def assert_one_line_failure(result: subprocess.CompletedProcess[str], *codes: int) -> str:

@@ -9,7 +9,6 @@ import json
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,10 @@ from typing import Any
 import pytest
 
 from tests.daemon_support import DaemonProcess, rss_feed, run_cli, write_config
-from tests.httpserver import Reply, TestServer, serve
+from tests.httpserver import Reply, TestServer
 
 RSS = "application/rss+xml"
 
-
-@pytest.fixture
-def server() -> Iterator[TestServer]:
-    with serve() as running:
-        yield running
 
 
 def growing_feed(server: TestServer, name: str) -> Any:

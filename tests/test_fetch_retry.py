@@ -162,7 +162,7 @@ def test_503_retry_after_http_date_is_waited_out() -> None:
 
 
 def test_retry_after_over_the_cap_gives_up_at_once_and_blocks_the_host() -> None:
-    settings = dataclasses.replace(FAST, retry_after_cap=5.0)
+    settings = dataclasses.replace(FAST, retry_after_cap=20.0)
     routes = {"/feed": Reply(status=503, headers={"Retry-After": "3600"}), "/page": b"page"}
     with serve(routes) as server:
 
@@ -181,7 +181,7 @@ def test_retry_after_over_the_cap_gives_up_at_once_and_blocks_the_host() -> None
     assert paths == ["/feed"]
     assert first.retry_after == 3600.0 and first.status == 503
     assert second.retry_after is not None and 3590 < second.retry_after <= 3600
-    assert elapsed < 1.0
+    assert elapsed < settings.retry_after_cap / 2  # neither request waited
 
 
 def test_retry_after_within_the_cap_holds_other_requests_to_that_host() -> None:

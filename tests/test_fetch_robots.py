@@ -106,11 +106,11 @@ def test_robots_ignored_when_not_asked_to_obey() -> None:
 
 @pytest.mark.parametrize(
     "robots",
-    [Reply(status=404), Reply(status=403), Reply(status=500), Reply(delay=5), Reply(body=b"x" * 600_000)],
+    [Reply(status=404), Reply(status=403), Reply(status=500), Reply(delay=30), Reply(body=b"x" * 600_000)],
     ids=["404", "403", "500", "hang", "huge"],
 )
 def test_missing_or_broken_robots_allows_everything(robots: Reply) -> None:
-    settings = dataclasses.replace(FAST, timeout=0.5)
+    settings = dataclasses.replace(FAST, timeout=3.0)
     with serve(robots_routes(robots)) as server:
         started = time.monotonic()
         result = run(_fetch(server.url("/private/secret.html"), settings, obey_robots=True))
@@ -118,7 +118,7 @@ def test_missing_or_broken_robots_allows_everything(robots: Reply) -> None:
         paths = [r.path for r in server.requests]
     assert result.content == b"secret"
     assert paths == ["/robots.txt", "/private/secret.html"]  # one try at robots.txt, no retries
-    assert elapsed < 1.5
+    assert elapsed < 2 * settings.timeout  # one try at robots.txt at most, then the page
 
 
 def test_robots_cache_expires_after_its_lifetime() -> None:

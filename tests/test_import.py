@@ -11,9 +11,7 @@ import pytest
 from archive import Archive
 from archive.errors import ImportTreeError
 from archive.importer import html_to_text, split_front_matter, unwrap_body
-from tests.test_archive_support import NOW, archive
-
-__all__ = ["archive"]
+from tests.archive_support import NOW
 
 TREE = Path(__file__).parent / "fixtures" / "seed-system"
 SEED = TREE / "金融/新浪财经/新浪财经－国內/10000亿元+1000亿美元！浙江省政府发文，进一步加强这项工作.md"

@@ -25,7 +25,7 @@ from archive import Archive
 from archive.indexer import WriteGate
 from archive.models import StoreResult
 from scraper.models import Article
-from tests.test_archive_support import BODY_EN, BODY_ZH, NOW, make_article
+from tests.archive_support import BODY_EN, BODY_ZH, NOW, make_article
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 10.0  # seconds any wait in this file may take before the test fails
@@ -319,7 +319,7 @@ CRASH_CHILD = """
 import os, sys
 from pathlib import Path
 from archive import Archive
-from tests.test_archive_support import NOW
+from tests.archive_support import NOW
 from tests.test_index_queue import story
 arch = Archive(Path(sys.argv[1]), Path(sys.argv[2]), background_index=False)
 arch.store([story("crash", n) for n in range(3)], now=NOW)
@@ -353,7 +353,7 @@ OTHER_PROCESS = """
 import sys
 from pathlib import Path
 from archive import Archive
-from tests.test_archive_support import NOW
+from tests.archive_support import NOW
 from tests.test_index_queue import story
 arch = Archive(Path(sys.argv[1]), Path(sys.argv[2]))
 arch.store([story("other", n) for n in range(10)], now=NOW)

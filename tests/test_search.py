@@ -9,9 +9,7 @@ import pytest
 
 from archive import Archive, QueryError
 from archive.textindex import index_text, translate_query
-from tests.test_archive_support import BODY_EN, BODY_ZH, NOW, archive, make_article
-
-__all__ = ["archive"]
+from tests.archive_support import BODY_EN, BODY_ZH, NOW, make_article
 
 DAY = datetime(2022, 2, 8, 8, 0, 5, tzinfo=UTC)
 

@@ -8,9 +8,7 @@ import pytest
 
 import archive.archive as archive_module
 from archive import Archive
-from tests.test_archive_support import BODY_EN, NOW, archive, make_article
-
-__all__ = ["archive"]
+from tests.archive_support import BODY_EN, NOW, make_article
 
 
 def stored(arch: Archive, count: int = 3) -> list[str]:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from archive import Archive
 from scraper.models import Article
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -51,8 +46,3 @@ def make_article(**changes: Any) -> Article:
         fields["body_html"] = "<p>" + str(changes["body_text"]) + "</p>"
     return Article(**fields)
 
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with Archive(tmp_path / "archive.db", tmp_path / "posts") as opened:
-        yield opened
