@@ -6,7 +6,7 @@ Public surface: :class:`Archive`, the records in :mod:`archive.models`, the erro
 
 from archive.archive import Archive
 from archive.errors import ArchiveError, QueryError, SchemaError, StoreError
-from archive.models import FeedState, ImportReport, ImportSkip, StoreResult, VerifyReport
+from archive.models import FeedState, ImportReport, ImportSkip, StoreResult, StoreTally, VerifyReport
 
 __all__ = [
     "Archive",
@@ -18,5 +18,6 @@ __all__ = [
     "SchemaError",
     "StoreError",
     "StoreResult",
+    "StoreTally",
     "VerifyReport",
 ]

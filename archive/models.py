@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -27,6 +28,42 @@ class StoreResult:
     path: str | None
     rule: str
     duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreTally:
+    """Store results counted one way, everywhere (a poll's report, a backfill page, a reparse).
+
+    ``duplicates`` are stories the archive already had under another feed, link or text: merged
+    into the known story, or stored and flagged ``duplicate_of``. ``refused`` articles were not
+    stored (invalid values; logged).
+    """
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    merged: int = 0
+    refused: int = 0
+
+    @classmethod
+    def of(cls, results: Iterable[StoreResult], *, refused: int = 0) -> StoreTally:
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "merged": 0}
+        for result in results:
+            counts[result.status] += 1
+        return cls(**counts, refused=refused)
+
+    def __add__(self, other: StoreTally) -> StoreTally:
+        return StoreTally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    @property
+    def duplicates(self) -> int:
+        return self.duplicate + self.merged
+
+    @property
+    def stored(self) -> int:
+        """Articles that reached the archive (every status)."""
+        return self.new + self.updated + self.unchanged + self.duplicate + self.merged
 
 
 @dataclass(frozen=True)

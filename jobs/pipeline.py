@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from archive import Archive, FeedState
+from archive import Archive, FeedState, StoreTally
 from archive.errors import ArchiveError, StoreError
 from jobs.config import FeedConfig, Settings
 from scraper.errors import (
@@ -225,43 +225,22 @@ def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem])
     return [item for key, item in unique.items() if known.get(key) != item_fingerprint(item)]
 
 
-def store_articles(archive: Archive, articles: Sequence[Article], now: datetime) -> tuple[list[str], int]:
-    """Store a batch in one transaction; if one article is refused, store the others one by one.
-
-    Returns (statuses, failed count).
-    """
+def store_articles(archive: Archive, articles: Sequence[Article], now: datetime) -> StoreTally:
+    """Store a batch in one transaction; if one article is refused, store the others one by one."""
     if not articles:
-        return [], 0
+        return StoreTally()
     try:
-        return [r.status for r in archive.store(articles, now=now)], 0
+        return StoreTally.of(archive.store(articles, now=now))
     except StoreError as batch_error:
         logger.warning("batch refused (%s); storing its %d articles one by one", batch_error, len(articles))
-    statuses: list[str] = []
-    failed = 0
+    tally = StoreTally()
     for article in articles:
         try:
-            statuses.extend(r.status for r in archive.store([article], now=now))
+            tally += StoreTally.of(archive.store([article], now=now))
         except StoreError as exc:
             logger.warning("%s: item %s not stored: %s", article.feed, article.url, exc)
-            failed += 1
-    return statuses, failed
-
-
-@dataclass(frozen=True)
-class Counts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-
-
-def _counts(statuses: Sequence[str]) -> Counts:
-    return Counts(
-        new=sum(s == "new" for s in statuses),
-        updated=sum(s == "updated" for s in statuses),
-        unchanged=sum(s == "unchanged" for s in statuses),
-        duplicates=sum(s in ("duplicate", "merged") for s in statuses),
-    )
+            tally += StoreTally(refused=1)
+    return tally
 
 
 async def fetch_listing(
@@ -316,9 +295,8 @@ async def poll(ctx: PollContext, feed: FeedConfig, state: FeedState | None) -> P
                                          http_status=304, min_interval=min_interval), state)
         todo = changed_items(ctx.archive, feed, listing.items)
         articles, failed = await articles_for_items(ctx, resolved, todo)
-        statuses, store_failed = store_articles(ctx.archive, articles, ctx.clock())
-        failed += store_failed
-        counts = _counts(statuses)
+        counts = store_articles(ctx.archive, articles, ctx.clock())
+        failed += counts.refused
     except (ScraperError, ArchiveError, OSError) as exc:
         return _failed(feed, state, exc, started)
     state = replace(state, last_success=now, error=None, consecutive_failures=0)

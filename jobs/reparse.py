@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from archive import Archive, StoreTally
 from archive.models import parse_iso
 from jobs.config import FeedConfig, Settings
 from jobs.pipeline import feed_identity, stock_directory
@@ -51,7 +52,7 @@ def _identity(settings: Settings, row: dict[str, Any]) -> tuple[FeedIdentity, Fe
 
 
 def reparse_archive(
-    settings: Settings, archive: Any, *, feed: str | None = None, batch_size: int = 100
+    settings: Settings, archive: Archive, *, feed: str | None = None, batch_size: int = 100
 ) -> ReparseReport:
     """Re-extract every stored page (of one feed), storing in batches; memory stays bounded."""
     started = time.monotonic()
@@ -60,11 +61,9 @@ def reparse_archive(
 
     def flush() -> None:
         nonlocal updated, unchanged
-        for result in archive.store(batch, now=datetime.now(UTC)) if batch else []:
-            if result.status == "unchanged":
-                unchanged += 1
-            else:
-                updated += 1
+        tally = StoreTally.of(archive.store(batch, now=datetime.now(UTC)) if batch else [])
+        unchanged += tally.unchanged
+        updated += tally.stored - tally.unchanged
         batch.clear()
 
     for page in archive.raw_pages(feed):
@@ -80,7 +79,7 @@ def reparse_archive(
     return ReparseReport(pages, updated, unchanged, failed, time.monotonic() - started)
 
 
-def _reparsed(settings: Settings, archive: Any, page: dict[str, Any]) -> Article | None:
+def _reparsed(settings: Settings, archive: Archive, page: dict[str, Any]) -> Article | None:
     row = archive.get(page["id"])
     if row is None:
         return None

@@ -124,14 +124,13 @@ class Run:
         todo = changed_items(self.ctx.archive, self.feed, inside)
         articles, failed = await articles_for_items(self.ctx, self.feed, todo, full_text=self.options.full_text)
         try:
-            statuses, refused = store_articles(self.ctx.archive, articles, self.ctx.clock())
+            stored = store_articles(self.ctx.archive, articles, self.ctx.clock())
         except (ArchiveError, OSError) as exc:
             raise PageFailed(f"{label}: storing failed: {exc}") from exc
-        line = PageLine(
-            label=label, items=page_items, inside=len(inside), new=statuses.count("new"),
-            updated=statuses.count("updated"),
-            duplicates=len(inside) - len(todo) + sum(s in ("unchanged", "duplicate", "merged") for s in statuses),
-            failed=failed + refused,
+        line = PageLine(  # a backfill's "duplicates": everything the archive already had
+            label=label, items=page_items, inside=len(inside), new=stored.new, updated=stored.updated,
+            duplicates=len(inside) - len(todo) + stored.unchanged + stored.duplicates,
+            failed=failed + stored.refused,
         )
         t = self.tally
         t.items += line.inside

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archive import Archive, FeedState
 from jobs.config import FeedConfig, Settings
 from jobs.daemon.backoff import feed_hold
 from jobs.daemon.schedule import feed_plan
@@ -14,7 +15,7 @@ STALE_MIN_SAMPLES = 3  # gaps needed before the usual gap is trusted
 STALE_FALLBACK_GAP = 6 * 3600.0  # the usual gap assumed until then (at least the poll interval)
 
 
-def feed_health(settings: Settings, archive: Any, feed: FeedConfig, *, now: datetime | None = None) -> dict[str, Any]:
+def feed_health(settings: Settings, archive: Archive, feed: FeedConfig, *, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     state = archive.feed_state(feed.name)
     row: dict[str, Any] = {
@@ -74,7 +75,7 @@ def _status(row: dict[str, Any]) -> str:
     return "ok"
 
 
-def schedule_health(state: Any, *, interval: float, now: datetime) -> dict[str, Any]:
+def schedule_health(state: FeedState | None, *, interval: float, now: datetime) -> dict[str, Any]:
     """Next run, backoff and staleness of a feed, from its state (written by the daemon)."""
     out: dict[str, Any] = {"next_run": None, "backoff_until": None, "backoff": None, "stale": False,
                            "warning": None, "last_new_at": None, "usual_gap": None}

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from archive import Archive
 from jobs.compose import poll_context
 from jobs.config import ConfigError, FeedConfig, Settings, load_settings
 from jobs.daemon.backoff import feed_hold
@@ -51,7 +52,7 @@ def build_scheduler(settings: Settings, loop: asyncio.AbstractEventLoop | None =
     return AsyncIOScheduler(**options)
 
 
-def start_state(archive: Any, feed: FeedConfig) -> StartState:
+def start_state(archive: Archive, feed: FeedConfig) -> StartState:
     """What the archive remembers of a feed that decides its first poll after start-up."""
     state = archive.feed_state(feed.name)
     if state is None:
