@@ -28,6 +28,7 @@ from types import TracebackType
 
 import httpx
 
+from .addresses import ensure_public
 from .errors import (
     FetchError,
     RedirectError,
@@ -166,6 +167,8 @@ class Fetcher:
         permanent = True  # every hop so far was a permanent redirect
         while True:
             current = hop.url
+            if not settings.allow_private:
+                await ensure_public(current)
             if obey_robots:
                 await self._check_robots(hop)
             exchange = await self._with_retries(hop, headers, settings, limit)

@@ -32,6 +32,7 @@ class HttpSettings:
     backoff_max: float = 30.0
     obey_robots: bool = True
     robots_ttl: float = 3600.0
+    allow_private: bool = True  # False: refuse any hop to a private/loopback/link-local address (SSRF)
 
 
 @dataclass(frozen=True)
