@@ -7,9 +7,7 @@ the site skeleton is ``tests/fixtures/hexo`` (a minimal theme that prints the fi
 
 from __future__ import annotations
 
-import hashlib
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -20,8 +18,8 @@ import pytest
 
 from archive import Archive
 from scraper.models import Article
+from tests.hexo_support import SKELETON, hexo_home
 
-SKELETON = Path(__file__).parent / "fixtures" / "hexo"
 SEED = next((Path(__file__).parent / "fixtures" / "seed-system").rglob("10000亿元*.md"))
 
 TITLES = [
@@ -32,20 +30,6 @@ TITLES = [
     "line one\nline two\ttabbed",
     "@at &amp; *star | pipe > greater",
 ]
-
-
-def hexo_home() -> Path:
-    digest = hashlib.sha256((SKELETON / "package.json").read_bytes()).hexdigest()[:12]
-    root = Path(os.environ.get("NEWSROLL_HEXO_CACHE") or Path.home() / ".cache" / "newsroll" / f"hexo-{digest}")
-    if not (root / "node_modules" / "hexo").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: Hexo rendering cannot be checked on this machine")
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.copy(SKELETON / "package.json", root / "package.json")
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, check=True,
-                       timeout=600, capture_output=True)
-    return root
 
 
 def articles() -> list[Article]:
