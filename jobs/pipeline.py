@@ -27,12 +27,11 @@ from scraper.errors import (
     ScraperError,
     TransientFetchError,
 )
-from scraper.extract import extract, lead_image
+from scraper.extract import extract
 from scraper.fetch import Fetcher
 from scraper.listing import parse_listing
 from scraper.models import FEED_ACCEPT, Article, FeedItem, Listing
-from scraper.normalize import Fallback, FeedIdentity, build_article, item_fingerprint
-from scraper.sanitize import clean_html, html_to_text
+from scraper.normalize import FeedIdentity, build_article, item_fallback, item_fingerprint
 from scraper.stocks import StockDirectory, load_directory, tagged_article
 from scraper.zones import CHINA_ZONE, is_chinese
 
@@ -152,11 +151,7 @@ async def article_for_item(
 ) -> tuple[Article, bool]:
     """Fetch and extract one item's page (if full text is on). Returns (article, failed)."""
     now, feed, identity = ctx.clock(), resolved.config, resolved.identity
-    fallback_source = item.content_html if len(item.content_html) > len(item.summary_html) else item.summary_html
-    fallback_html = clean_html(fallback_source, item.url) if fallback_source else ""
-    fallback_text = html_to_text(fallback_html) if fallback_html else ""
-    fallback_image = lead_image(fallback_html, item.url) if fallback_html else None
-    base = Fallback(fallback_html, fallback_text, fallback_image)
+    base = item_fallback(item)
     if not (feed.full_text if full_text is None else full_text):
         return build_article(identity, item, now=now, fallback=base), False
     try:

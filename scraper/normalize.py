@@ -34,6 +34,20 @@ class Fallback:
     image: str | None = None
 
 
+def item_fallback(item: FeedItem) -> Fallback:
+    """The feed's own content for ``item``, sanitized: its full content or summary, the longer."""
+    from scraper.extract import lead_image
+    from scraper.sanitize import clean_html, html_to_text
+
+    source = item.content_html if len(item.content_html) > len(item.summary_html) else item.summary_html
+    if not source:
+        return Fallback()
+    html = clean_html(source, item.url)
+    if not html:
+        return Fallback()
+    return Fallback(html, html_to_text(html), lead_image(html, item.url))
+
+
 def item_fingerprint(item: FeedItem) -> str:
     """Hash of an item as the feed lists it; when it is unchanged there is nothing to refetch."""
     parts = [

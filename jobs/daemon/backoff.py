@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from archive.models import FeedState
 
+GAPS_KEY = "new_gaps"  # FeedState.extra: seconds between the last polls that brought new articles
 RETRY_AFTER_CAP = 24 * 3600.0  # a Retry-After longer than a day is treated as a day
 BACKOFF_JITTER = 0.10  # backoff delays vary by ±10% so failing feeds of one host drift apart
 BUSY_FACTOR = 0.75

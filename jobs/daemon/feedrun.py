@@ -19,14 +19,13 @@ from datetime import UTC, datetime
 
 from archive import FeedState
 from jobs.config import FeedConfig
-from jobs.daemon.backoff import Decision, PollOutcome, next_poll
+from jobs.daemon.backoff import GAPS_KEY, Decision, PollOutcome, next_poll
 from jobs.daemon.schedule import FeedPlan, next_fire_after
 from jobs.pipeline import FeedReport, PollContext, PollResult, poll, save_state
 
 logger = logging.getLogger("jobs.feedrun")  # a documented logger name (README: logs)
 
 _READ = "read"  # FeedRunner.run(before=...): not given, read it from the archive
-GAPS_KEY = "new_gaps"  # FeedState.extra: seconds between the last polls that brought new articles
 MAX_GAPS = 20
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from archive import Archive, FeedState
 from jobs.config import FeedConfig, Settings
-from jobs.daemon.backoff import feed_hold
+from jobs.daemon.backoff import GAPS_KEY, feed_hold
 from jobs.daemon.schedule import feed_plan
 
 STALE_FACTOR = 4  # stale: nothing new for this many times the usual gap between new articles
@@ -87,7 +87,7 @@ def schedule_health(state: FeedState | None, *, interval: float, now: datetime) 
         out["backoff_until"] = until
         out["backoff"] = (f"{state.consecutive_failures} failure(s), next try in "
                           f"{_human((until - now).total_seconds())}")
-    gaps = sorted(float(g) for g in (state.extra or {}).get("new_gaps", []))
+    gaps = sorted(float(g) for g in (state.extra or {}).get(GAPS_KEY, []))
     usual = gaps[len(gaps) // 2] if len(gaps) >= STALE_MIN_SAMPLES else None
     out["usual_gap"] = usual
     if state.last_new_at is not None and not state.disabled:
