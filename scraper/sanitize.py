@@ -7,7 +7,12 @@ styles, iframes, forms, comments, ``on*`` handlers and ``javascript:`` URLs neve
 Links and images are made absolute against the page URL (protocol-relative ``//host/x`` →
 ``https://host/x``), and wrappers left empty by the cleaning are dropped.
 
-``{`` and ``}`` are *not* escaped here: the post renderer does that for Hexo.
+``{`` and ``}`` are *not* escaped here: the post renderer does that for Hexo (and it also breaks
+Markdown link syntax, which Hexo's renderer would otherwise turn into live ``javascript:`` links).
+
+Control characters (C0 but tab/newline/CR, DEL, C1: ESC, NUL, CSI…) never survive any of these
+functions: they would reach a terminal through ``search``/``show``. :func:`clean_title` makes a
+title plain text: tags are removed and a ``<`` that could open one is followed by a space.
 """
 
 from __future__ import annotations
@@ -22,7 +27,24 @@ import nh3
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["clean_html", "html_to_text", "absolute_url"]
+__all__ = ["clean_html", "html_to_text", "absolute_url", "strip_controls", "clean_title"]
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TITLE_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+_TITLE_SPACES = re.compile(r"\s+")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without C0/C1 control characters (tab, newline and CR are kept)."""
+    return _CONTROLS.sub("", text)
+
+
+def clean_title(title: str) -> str:
+    """A title as plain text: no controls, no tags (``<script>x</script>`` → ``x``), one-line spaces."""
+    text = _TITLE_TAG.sub("", strip_controls(title))
+    text = _TAG_OPENER.sub("< ", text)
+    return _TITLE_SPACES.sub(" ", text).strip()
 
 ALLOWED_TAGS = frozenset(
     {
@@ -121,7 +143,7 @@ def clean_html(html: str, base_url: str) -> str:
     """
     token = _base_url.set(base_url)
     try:
-        cleaned = _CLEANER.clean(html)
+        cleaned = _CLEANER.clean(strip_controls(html))
     finally:
         _base_url.reset(token)
     cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
@@ -145,9 +167,9 @@ def html_to_text(html: str) -> str:
     """
     if not html or not html.strip():
         return ""
-    text = _INVISIBLE.sub(" ", html)
+    text = _INVISIBLE.sub(" ", strip_controls(html))
     text = _BLOCK_BOUNDARY.sub("\n", text)
     text = _CELL_BOUNDARY.sub(" ", text)
-    text = _INLINE_SPACES.sub(" ", htmllib.unescape(_ANY_TAG.sub("", text)))
+    text = _INLINE_SPACES.sub(" ", strip_controls(htmllib.unescape(_ANY_TAG.sub("", text))))
     lines = (line.strip(" \u3000") for line in text.split("\n"))
     return "\n\n".join(line for line in lines if line)
