@@ -154,16 +154,25 @@ def new_state(feed: FeedConfig) -> FeedState:
     return FeedState(name=feed.name, url=feed.url, original_url=feed.url)
 
 
+def feed_fallback(item: FeedItem) -> Fallback:
+    """The item's own content (or summary), sanitized: the body when the page is not used."""
+    source = item.content_html if len(item.content_html) > len(item.summary_html) else item.summary_html
+    html = clean_html(source, item.url) if source else ""
+    text = html_to_text(html) if html else ""
+    return Fallback(html, text, lead_image(html, item.url) if html else None)
+
+
 async def article_for_item(
     ctx: PollContext, resolved: ResolvedFeed, item: FeedItem, *, full_text: bool | None = None
 ) -> tuple[Article, bool]:
     """Fetch and extract one item's page (if full text is on). Returns (article, failed)."""
     now, feed, identity = ctx.clock(), resolved.config, resolved.identity
-    fallback_source = item.content_html if len(item.content_html) > len(item.summary_html) else item.summary_html
-    fallback_html = clean_html(fallback_source, item.url) if fallback_source else ""
-    fallback_text = html_to_text(fallback_html) if fallback_html else ""
-    fallback_image = lead_image(fallback_html, item.url) if fallback_html else None
-    base = Fallback(fallback_html, fallback_text, fallback_image)
+    try:  # the feed's own HTML is untrusted too: cleaned off the event loop, within a bound
+        base = await _bounded(EXTRACT_TIMEOUT, ExtractError, f"cleaning the feed's text of {item.url}",
+                              asyncio.to_thread(feed_fallback, item))
+    except ExtractError as exc:
+        logger.warning("%s: %s", feed.name, exc)
+        base = Fallback()
     if not (feed.full_text if full_text is None else full_text):
         return build_article(identity, item, now=now, fallback=base), False
     try:
