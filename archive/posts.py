@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
-
 from datetime import UTC, datetime
+from typing import Any
 
 from archive.models import read_date
 from archive.render import Post, render_post, rfc1123
