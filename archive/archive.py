@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -418,11 +418,16 @@ class Archive:
 
         return verify_archive(self, repair=repair)
 
-    def import_tree(self, directory: Path, *, now: datetime) -> ImportReport:
-        """Import a Hexo posts tree written by the old system (see archive.importer)."""
+    def import_tree(
+        self, directory: Path, *, now: datetime, clean: Callable[[Article], Article] | None = None
+    ) -> ImportReport:
+        """Import a Hexo posts tree written by the old system (see archive.importer).
+
+        ``clean`` sanitizes each imported article as fetched ones are (jobs passes the scraper's
+        ``clean_article``); without it bodies are stored as the files hold them."""
         from archive.importer import import_tree
 
-        return import_tree(self, Path(directory), now=now)
+        return import_tree(self, Path(directory), now=now, clean=clean)
 
 
 __all__ = ["Archive", "StoreError"]

@@ -13,15 +13,26 @@ Identity: the old system kept one file per feed and title, so an imported post's
 article archived *before* this import is skipped with the id it matches (nothing already archived
 is rewritten); posts within one import are stored through the normal dedup layers (a cross-feed
 copy is merged, a near-copy flagged). Every file not imported is reported with its reason.
+
+Hostile trees: only regular files (symlinks followed to one) up to ``MAX_POST_BYTES`` are read,
+opened non-blocking so a FIFO or device never hangs the import; a post whose front matter cannot be
+read as a post (``categories: 5``, ``date: 2022-02-30``, hour 25, offset +99:00) is skipped with its
+reason and the rest go on; a date outside 1900 … now + 2 days imports as unknown (flags
+``date_unknown``, ``date_invalid``). ``clean`` (given by jobs: the scraper's cleaning, which archive
+may not import) sanitizes each article before it is stored, as fetched ones are; the search text is
+then taken from the cleaned body.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html import unescape
 from html.parser import HTMLParser
@@ -40,6 +51,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+MAX_POST_BYTES = 5_000_000
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=2)
+Cleaner = Callable[[Article], Article]
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
@@ -50,7 +65,7 @@ class ParsedPost:
     date_text: str
 
 
-def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportReport:
+def import_tree(archive: Archive, directory: Path, *, now: datetime, clean: Cleaner | None = None) -> ImportReport:
     if not directory.is_dir():
         raise ImportTreeError(f"not a directory: {directory}")
     created: set[str] = set()  # articles this import made: matches against them go through store()
@@ -74,7 +89,7 @@ def import_tree(archive: Archive, directory: Path, *, now: datetime) -> ImportRe
 
     for path in _files(directory):
         rel = path.relative_to(directory).as_posix()
-        outcome = parse_post_file(path, rel, now=now)
+        outcome = parse_post_file(path, rel, now=now, clean=clean)
         if isinstance(outcome, str):
             skipped.append(ImportSkip(rel, outcome))
             continue
@@ -131,18 +146,47 @@ def _archived_before(archive: Archive, post: ParsedPost, created: set[str]) -> s
     return None
 
 
-def parse_post_file(path: Path, rel: str, *, now: datetime) -> ParsedPost | str:
-    """A post file as an Article, or the reason it cannot be imported."""
+def _read_post(path: Path) -> bytes | str:
+    """The file's bytes, or why it is not read: not a regular file, too large, unreadable.
+
+    Opened with O_NONBLOCK (a FIFO does not wait for a writer) and checked with fstat on the open
+    descriptor, so what is checked is what is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        return f"unreadable: {exc.strerror or exc}"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file (FIFO, device, socket or directory)"
+        if info.st_size > MAX_POST_BYTES:
+            return f"file too large ({info.st_size} bytes; the limit is {MAX_POST_BYTES})"
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_POST_BYTES + 1)
+        if len(data) > MAX_POST_BYTES:
+            return f"file too large (over {MAX_POST_BYTES} bytes)"
+        return data
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+
+
+def parse_post_file(path: Path, rel: str, *, now: datetime, clean: Cleaner | None = None) -> ParsedPost | str:
+    """A post file as an Article, or the reason it cannot be imported (never raises for a bad file)."""
     if path.name.startswith(".") or path.name.startswith("_"):
         return "hidden or draft file (Hexo ignores it)"
     if path.suffix.lower() not in {".md", ".markdown"}:
         return f"not a Markdown post ({path.suffix or 'no extension'})"
+    data = _read_post(path)
+    if isinstance(data, str):
+        return data
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return "not UTF-8 text"
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
     split = split_front_matter(text)
     if split is None:
         return "no front matter"
@@ -151,9 +195,19 @@ def parse_post_file(path: Path, rel: str, *, now: datetime) -> ParsedPost | str:
         meta = yaml.safe_load(head)
     except yaml.YAMLError as exc:
         return "front matter is not valid YAML: " + str(exc).splitlines()[0]
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # 2022-02-30, hour 25, +99:00
+        return f"front matter has an impossible value: {str(exc)[:100] or type(exc).__name__}"
     if not isinstance(meta, dict):
         return "front matter is not a mapping"
-    return _to_post(meta, body, rel, now)
+    try:
+        post = _to_post(meta, body, rel, now)
+        if isinstance(post, str) or clean is None:
+            return post
+        article = clean(post.article)
+        return replace(post, article=replace(article, body_text=html_to_text(article.body_html)))
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError, KeyError) as exc:
+        logger.debug("import %s failed", rel, exc_info=True)
+        return f"front matter is not a post ({type(exc).__name__}: {str(exc)[:100]})"
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -174,9 +228,11 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
 
 def _to_post(meta: dict[str, Any], body: str, rel: str, now: datetime) -> ParsedPost | str:
     categories = meta.get("categories") or []
-    if isinstance(categories, str):
+    if isinstance(categories, (str, int, float)):
         categories = [categories]
-    categories = [str(c).strip() for c in categories if c is not None and str(c).strip()]
+    if not isinstance(categories, list):
+        return f"categories is a {type(categories).__name__}, not a list"
+    categories = [str(c).strip() for c in categories if isinstance(c, (str, int, float)) and str(c).strip()]
     author = str(meta.get("author") or "").strip()
     if not categories:
         return "no categories in front matter"
@@ -197,6 +253,10 @@ def _to_post(meta: dict[str, Any], body: str, rel: str, now: datetime) -> Parsed
     date_value = meta.get("date")
     date_text = str(date_value) if date_value is not None else ""
     published = _parse_date(date_value)
+    if published is not None and not _believable(published, now):
+        logger.warning("import %s: date %r is outside 1900 … now + 2 days; imported as unknown", rel, date_text)
+        published = None
+        flags.append("date_invalid")
     if published is None:
         published = now
         flags.append("date_unknown")
@@ -218,6 +278,13 @@ def _to_post(meta: dict[str, Any], body: str, rel: str, now: datetime) -> Parsed
     return ParsedPost(rel, article, date_text)
 
 
+def _believable(moment: datetime, now: datetime) -> bool:
+    try:
+        return EARLIEST <= moment <= now + FUTURE_SLACK
+    except (OverflowError, ValueError):
+        return False
+
+
 def _parse_date(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)  # YAML: no offset means UTC
@@ -228,7 +295,7 @@ def _parse_date(value: Any) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     if parsed.tzinfo is None:
         return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal, NamedTuple
 
 Status = Literal["new", "updated", "unchanged", "duplicate", "merged"]
@@ -181,15 +182,56 @@ class ImportReport:
 
 
 def iso(moment: datetime) -> str:
-    """``2022-02-08T08:00:05Z`` (UTC, seconds)."""
+    """``2022-02-08T08:00:05Z`` (UTC, seconds; the year always has four digits: ``0500-…``)."""
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment!r}: the archive needs aware datetimes")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(UTC)
+    # not strftime("%Y"): glibc writes year 500 as "500", which fromisoformat cannot read back
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
+
+
+# What older versions stored for years before 1000 ("500-01-01T00:00:00Z"): read it back too.
+_LOOSE_ISO = re.compile(r"\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d{1,9})?)?"
+                        r"\s*(Z|[+-]\d{2}:?\d{2})?\s*")
 
 
 def parse_iso(text: str) -> datetime:
-    """Inverse of :func:`iso` (accepts any ISO 8601 with an offset)."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """Inverse of :func:`iso` (accepts any ISO 8601 with an offset; no offset means UTC).
+
+    Also reads the unpadded years (``500-01-01T00:00:00Z``) that archives written before the fix
+    hold, so such an archive stays readable. Raises ValueError for anything else.
+    """
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        moment = _loose(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(f"date {text!r} is out of range") from exc
+
+
+def _loose(text: str) -> datetime:
+    match = _LOOSE_ISO.fullmatch(text)
+    if match is None:
+        raise ValueError(f"Invalid isoformat string: {text!r}")
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups()[:6])
+    zone = match.group(7) or "Z"
+    tz = UTC
+    if zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    return datetime(max(year, 1), month, day, hour, minute, second, tzinfo=tz)
+
+
+def read_date(text: str | None) -> datetime | None:
+    """A stored date, or None when the stored text is unreadable (reported, never raised)."""
+    if not text:
+        return None
+    try:
+        return parse_iso(text)
+    except (ValueError, OverflowError):
+        return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from archive.models import parse_iso
+from archive.models import read_date
 from archive.render import Post, render_post, rfc1123
 
 
@@ -20,8 +21,9 @@ def post_for_row(row: dict[str, Any], feeds: Sequence[str]) -> Post:
     for key, column in (("source", "source"), ("editor", "editor"), ("byline", "author")):
         if row.get(column):
             extra.append((key, row[column]))
-    if row.get("updated"):
-        extra.append(("updated", rfc1123(parse_iso(row["updated"]))))
+    updated = read_date(row.get("updated"))
+    if updated is not None:
+        extra.append(("updated", rfc1123(updated)))
     flags = json.loads(row["flags"]) if row.get("flags") else []
     if flags:
         extra.append(("flags", list(flags)))
@@ -37,7 +39,7 @@ def post_for_row(row: dict[str, Any], feeds: Sequence[str]) -> Post:
         site=row["site"] or "",
         feed=row["feed"],
         image=row["image"] or "",
-        published=parse_iso(row["published"]),
+        published=_published(row),
         source_url=row["url"] or "",
         body_html=row["body_html"] or "",
         extra=tuple(extra),
@@ -47,3 +49,9 @@ def post_for_row(row: dict[str, Any], feeds: Sequence[str]) -> Post:
 def post_text_for_row(row: dict[str, Any], feeds: Sequence[str]) -> str:
     """The exact file content for an article row."""
     return render_post(post_for_row(row, feeds))
+
+
+def _published(row: dict[str, Any]) -> datetime:
+    """The row's date; an unreadable one (never written since the fix) falls back to when it was first seen."""
+    return (read_date(row.get("published")) or read_date(row.get("first_seen"))
+            or datetime(1970, 1, 1, tzinfo=UTC))

@@ -9,7 +9,10 @@ then the body inside ``<div>   `` … ``</div>``.
 YAML stays valid for any value: free text is single-quoted with ``'`` doubled, line breaks and tabs
 folded to spaces and characters YAML forbids dropped. Short labels (categories, author) are written
 plain, as the seed does, only when a YAML reader gets the very same string back.
-In the body ``{`` and ``}`` become ``&#123;``/``&#125;`` so Hexo's template engine never sees them.
+In the body ``{`` and ``}`` become ``&#123;``/``&#125;`` so Hexo's template engine never sees them,
+and Markdown link syntax is broken (``](`` → ``]&#40;``, ``]:`` → ``]&#58;``): Hexo renders the post
+file as Markdown, and after a blank line text like ``[click](javascript:…)`` would become a live
+link. The entities show the same characters in a browser.
 """
 
 from __future__ import annotations
@@ -94,6 +97,15 @@ def escape_braces(html: str) -> str:
     return html.replace("{", "&#123;").replace("}", "&#125;")
 
 
+_MD_LINK_OPEN = re.compile(r"\]([ \t]*)([(:])")
+_MD_ENTITY = {"(": "&#40;", ":": "&#58;"}
+
+
+def neutralize_markdown(html: str) -> str:
+    """No Markdown link, image or link reference definition can form from the body's text."""
+    return _MD_LINK_OPEN.sub(lambda m: "]" + m.group(1) + _MD_ENTITY[m.group(2)], html)
+
+
 def render_post(post: Post) -> str:
     """The complete post file text for ``post`` (see the module docstring for the layout)."""
     image = quoted(post.image)
@@ -118,5 +130,5 @@ def render_post(post: Post) -> str:
         elif value:
             lines.append(f"{key}: ")
             lines.extend(" - " + plain_or_quoted(item) for item in value)
-    lines += ["---", "", "<div>   ", escape_braces(post.body_html), "</div>", ""]
+    lines += ["---", "", "<div>   ", escape_braces(neutralize_markdown(post.body_html)), "</div>", ""]
     return "\n".join(lines)

@@ -2,7 +2,9 @@
 
 Posts another live newsroll process is writing at that moment are skipped.
 
-Checks: SQLite ``quick_check``; the FTS index agrees with ``articles``; no posts pending; every
+Checks: SQLite ``quick_check``; every stored date is in the archive's own form (``YYYY-MM-DDTHH:MM:SSZ``;
+versions before the fix wrote years before 1000 unpadded, which other readers reject: repair rewrites
+them in place, same moment); the FTS index agrees with ``articles``; no posts pending; every
 article's file exists with the content rendered from its row (byte for byte); no temporary files;
 no orphans (files under posts_dir that no article owns). ``repair=True`` rewrites missing or stale
 posts, finishes pending ones, removes temp files and rebuilds a damaged FTS index; orphans are only
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from archive.files import pid_alive, read_text, walk_posts, write_atomic
 from archive.indexer import fill_search_text, index_chunk
-from archive.models import VerifyReport
+from archive.models import VerifyReport, iso, read_date
 from archive.posts import post_text_for_row
 from archive.search import feeds_of
 
@@ -35,6 +37,7 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
     repaired: list[str] = []
     conn = archive.db.conn
     _check_database(archive, repair, problems, repaired)
+    _check_dates(archive, repair, problems, repaired)
     mine = os.getpid()
     in_flight: set[str] = set()  # posts another live newsroll is writing right now
     pending = []
@@ -51,7 +54,7 @@ def verify_archive(archive: Archive, *, repair: bool) -> VerifyReport:
             problems.append(f"{len(pending)} posts committed but not written (pending)")
     known: set[str] = set()
     checked = 0
-    last_rowid = 0
+    last_rowid = -(2**63)  # seq is negative for articles published before 1970
     while True:
         cur = conn.execute("select * from articles where seq > ? order by seq limit ?", (last_rowid, CHUNK))
         names = [d[0] for d in cur.description]
@@ -111,6 +114,28 @@ def _check_database(archive: Archive, repair: bool, problems: list[str], repaire
         _index_problem(archive, repair, exc, problems, repaired)
     except sqlite3.DatabaseError as exc:
         _index_problem(archive, repair, exc, problems, repaired)
+
+
+_DATE_FORM = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"
+
+
+def _check_dates(archive: Archive, repair: bool, problems: list[str], repaired: list[str]) -> None:
+    conn = archive.db.conn
+    for column in ("published", "updated"):
+        rows = conn.execute(
+            f"select id, {column}, first_seen from articles where {column} is not null "  # noqa: S608 (fixed names)
+            f"and {column} not glob ?", (_DATE_FORM,)).fetchall()
+        for article_id, value, first_seen in rows:
+            moment = read_date(value)
+            if moment is None and column == "published":
+                moment = read_date(first_seen)
+            fixed = iso(moment) if moment is not None else None
+            if not repair:
+                problems.append(f"article {article_id}: {column} stored as {value!r}, not YYYY-MM-DDTHH:MM:SSZ")
+                continue
+            with archive._transaction():  # noqa: SLF001 (the archive's own lock)
+                conn.execute(f"update articles set {column} = ? where id = ?", (fixed, article_id))  # noqa: S608
+            repaired.append(f"article {article_id}: {column} {value!r} rewritten as {fixed!r}")
 
 
 def _index_problem(

@@ -10,9 +10,10 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from archive import Archive, FeedState, StoreTally
@@ -22,6 +23,7 @@ from scraper.errors import (
     ExtractError,
     FetchError,
     GoneError,
+    ParseError,
     RetryLaterError,
     RobotsDisallowedError,
     ScraperError,
@@ -31,12 +33,17 @@ from scraper.extract import extract
 from scraper.fetch import Fetcher
 from scraper.listing import parse_listing
 from scraper.models import FEED_ACCEPT, Article, FeedItem, Listing
-from scraper.normalize import FeedIdentity, build_article, item_fallback, item_fingerprint
+from scraper.normalize import Fallback, FeedIdentity, build_article, item_fallback, item_fingerprint
 from scraper.stocks import StockDirectory, load_directory, tagged_article
 from scraper.zones import CHINA_ZONE, is_chinese
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
+# Untrusted documents are parsed off the event loop and given this long (seconds): a document that
+# takes longer fails its feed or item instead of holding up every other one.
+PARSE_TIMEOUT = 60.0
+EXTRACT_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,12 @@ async def article_for_item(
 ) -> tuple[Article, bool]:
     """Fetch and extract one item's page (if full text is on). Returns (article, failed)."""
     now, feed, identity = ctx.clock(), resolved.config, resolved.identity
-    base = item_fallback(item)
+    try:  # the feed's own HTML is untrusted too: cleaned off the event loop, within a bound
+        base = await _bounded(EXTRACT_TIMEOUT, ExtractError, f"cleaning the feed's text of {item.url}",
+                              asyncio.to_thread(item_fallback, item))
+    except ExtractError as exc:
+        logger.warning("%s: %s", feed.name, exc)
+        base = Fallback()
     if not (feed.full_text if full_text is None else full_text):
         return build_article(identity, item, now=now, fallback=base), False
     try:
@@ -166,8 +178,8 @@ async def article_for_item(
             article = replace(article, item_fingerprint="")
         return article, True
     try:
-        extracted = await asyncio.to_thread(
-            extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset)
+        extracted = await _bounded(EXTRACT_TIMEOUT, ExtractError, f"extracting {item.url}", asyncio.to_thread(
+            extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset))
     except ExtractError as exc:
         logger.warning("%s: could not extract %s (%s); keeping the feed's summary", feed.name, item.url, exc)
         return build_article(identity, item, now=now, flags=("extract_failed",), raw_html=page.content,
@@ -238,6 +250,14 @@ def store_articles(archive: Archive, articles: Sequence[Article], now: datetime)
     return tally
 
 
+async def _bounded(seconds: float, error: type[ScraperError], what: str, work: Awaitable[_T]) -> _T:
+    """``work`` (a thread) within ``seconds``, else ``error``; the thread is left to finish on its own."""
+    try:
+        return await asyncio.wait_for(work, timeout=seconds)
+    except TimeoutError as exc:
+        raise error(f"{what} took longer than {seconds:.0f}s; given up") from exc
+
+
 async def fetch_listing(
     ctx: PollContext, feed: ResolvedFeed, state: FeedState
 ) -> tuple[Listing | None, FeedState, float | None]:
@@ -251,8 +271,9 @@ async def fetch_listing(
     min_interval = result.max_age
     if result.not_modified:
         return None, state, min_interval
-    listing = parse_listing(feed.config.kind, result.content, result.final_url, charset=result.charset,
-                            default_tz=feed.zone)
+    listing = await _bounded(PARSE_TIMEOUT, ParseError, "parsing the listing", asyncio.to_thread(
+        parse_listing, feed.config.kind, result.content, result.final_url, charset=result.charset,
+        default_tz=feed.zone))
     if listing.ttl_seconds:
         min_interval = max(min_interval or 0.0, listing.ttl_seconds)
     state = replace(state, etag=result.etag, last_modified=result.last_modified)
@@ -294,6 +315,9 @@ async def poll(ctx: PollContext, feed: FeedConfig, state: FeedState | None) -> P
         failed += counts.refused
     except (ScraperError, ArchiveError, OSError) as exc:
         return _failed(feed, state, exc, started)
+    except Exception as exc:  # a defect on hostile input: this feed fails, the others go on
+        logger.debug("%s: unexpected error", feed.name, exc_info=True)
+        return _failed(feed, state, RuntimeError(f"unexpected {type(exc).__name__}: {exc}"), started)
     state = replace(state, last_success=now, error=None, consecutive_failures=0)
     missed = sum("rules_missed" in a.flags for a in articles if a.rules)
     if missed:

@@ -39,8 +39,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
-_MARKUP = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.IGNORECASE | re.DOTALL)
+# Searched inside one tag at a time (see _tags): a pattern spanning "<meta" … "charset" over the
+# whole page rescans the rest of it from every "<meta" when no ">" follows (quadratic).
+_META_START = re.compile(rb"<meta", re.IGNORECASE)
+_CHARSET_ATTR = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+_RAW_TEXT = (b"<script", b"<style")
 _XML_PROLOG = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE)
 
 # Aliases that Python spells differently or that browsers widen to a superset.
@@ -102,12 +105,76 @@ def normalize_charset(name: str | None) -> str | None:
 def _declared_charset(content: bytes) -> str | None:
     """The document's own declaration: XML prolog or <meta>, searched near the start."""
     head = content[:_PRESCAN]
-    match = _XML_PROLOG.match(head) or _META_CHARSET.search(head)
-    if match is None:
-        match = _META_CHARSET.search(content[:_EXTENDED_PRESCAN])
-    if match is None:
-        return None
-    return match.group(1).decode("ascii", "ignore")
+    prolog = _XML_PROLOG.match(head)
+    if prolog is not None:
+        return prolog.group(1).decode("ascii", "ignore")
+    return _meta_charset(head) or _meta_charset(content[:_EXTENDED_PRESCAN])
+
+
+def _meta_charset(content: bytes) -> str | None:
+    """The charset of the first ``<meta … charset=…>``; linear: each tag is looked at once."""
+    position = 0
+    while True:
+        match = _META_START.search(content, position)
+        if match is None:
+            return None
+        end = content.find(b">", match.end())
+        tag = content[match.end():] if end < 0 else content[match.end():end]
+        charset = _CHARSET_ATTR.search(tag)
+        if charset is not None:
+            return charset.group(1).decode("ascii", "ignore")
+        if end < 0:
+            return None
+        position = end + 1
+
+
+def strip_markup(content: bytes) -> bytes:
+    """``content`` with tags, comments, scripts and styles replaced by a space, in linear time.
+
+    A scan with ``find`` that remembers which closing marks no longer occur: the regex this
+    replaces (``<(script|style)\\b.*?</\\1>|<!--.*?-->|<[^>]*>``) rescanned the rest of the page
+    from every unclosed ``<script`` (18 s for 140 KB, 279 s for 560 KB).
+    """
+    lowered = content.lower()
+    out: list[bytes] = []
+    missing: set[bytes] = set()  # closing marks known to be absent from here on
+    position = 0
+    size = len(content)
+
+    def find(mark: bytes, start: int) -> int:
+        if mark in missing:
+            return -1
+        found = lowered.find(mark, start)
+        if found < 0:
+            missing.add(mark)
+        return found
+
+    while position < size:
+        start = content.find(b"<", position)
+        if start < 0:
+            out.append(content[position:])
+            break
+        out.append(content[position:start])
+        out.append(b" ")
+        if lowered.startswith(b"<!--", start):
+            end = find(b"-->", start + 4)
+            position = size if end < 0 else end + 3
+            continue
+        raw = next((name for name in _RAW_TEXT
+                    if lowered.startswith(name, start) and not lowered[start + len(name):start + len(name) + 1].isalnum()),
+                   None)
+        if raw is not None:
+            close = find(b"</" + raw[1:], start + len(raw))
+            if close >= 0:
+                end = find(b">", close)
+                position = size if end < 0 else end + 1
+                continue
+        end = find(b">", start + 1)
+        if end < 0:  # no tag closes any more: the rest is text
+            out.append(content[start + 1:])
+            break
+        position = end + 1
+    return b"".join(out)
 
 
 def stated_charsets(content: bytes, header_charset: str | None) -> list[str]:
@@ -133,7 +200,7 @@ def _detect(content: bytes) -> str | None:
 
     # Markup, scripts and styles are ASCII noise that drowns the signal; a sample cut in the
     # middle of a multi-byte character would rule the right codec out, so no truncation.
-    text_bytes = _MARKUP.sub(b" ", content)
+    text_bytes = strip_markup(content)
     matches = list(from_bytes(text_bytes))
     if not matches:
         return None

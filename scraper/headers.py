@@ -11,7 +11,9 @@ from datetime import UTC
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?([0-9]{1,12})\"?", re.IGNORECASE)
+_ASCII_DIGITS = re.compile(r"[0-9]{1,12}")
+MAX_WAIT = 365 * 86400.0  # no header makes us wait (or compute a date) further than a year
 
 
 def media_type(content_type: str | None) -> str:
@@ -43,15 +45,15 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
-        return float(value)
+    if value.isdigit():  # str.isdigit() is also true for "²" or "٣": only ASCII digits count
+        return min(float(value), MAX_WAIT) if _ASCII_DIGITS.fullmatch(value) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive parse means "-0000"
+            when = when.replace(tzinfo=UTC)
+        return min(max(0.0, when.timestamp() - now), MAX_WAIT)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive parse means "-0000"
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
 
 
 def parse_max_age(cache_control: str | None) -> float | None:
@@ -59,7 +61,7 @@ def parse_max_age(cache_control: str | None) -> float | None:
     if not cache_control:
         return None
     match = _MAX_AGE.search(cache_control)
-    return float(match.group(1)) if match else None
+    return min(float(match.group(1)), MAX_WAIT) if match else None
 
 
 def host_key(url: str) -> str:

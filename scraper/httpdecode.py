@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Protocol
 
 import brotli
@@ -53,21 +53,22 @@ class ZlibDecoder:
         self._ended = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        if not data:
-            return
-        if not self._started:
-            self._started = True
-            if not self._gzip and not _looks_like_zlib(data):
-                # Some servers send raw deflate under "deflate" (httpx tolerates it too).
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-        if self._ended:
-            if not (self._gzip and data.startswith(_GZIP_MAGIC)):
-                logger.debug("ignoring %d bytes after the end of the compressed stream", len(data))
-                return
-            self._obj, self._ended = zlib.decompressobj(self._wbits), False  # next gzip member
-        yield from self._inflate(data)
+        # A loop, not recursion, over gzip members: thousands of empty members are a valid body.
+        while data:
+            if not self._started:
+                self._started = True
+                if not self._gzip and not _looks_like_zlib(data):
+                    # Some servers send raw deflate under "deflate" (httpx tolerates it too).
+                    self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+            if self._ended:
+                if not (self._gzip and data.startswith(_GZIP_MAGIC)):
+                    logger.debug("ignoring %d bytes after the end of the compressed stream", len(data))
+                    return
+                self._obj, self._ended = zlib.decompressobj(self._wbits), False  # next gzip member
+            data = yield from self._inflate(data)
 
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
+    def _inflate(self, data: bytes) -> Generator[bytes, None, bytes]:
+        """Inflate ``data`` into the current member; returns what follows the member's end."""
         pending = data
         while True:
             try:
@@ -79,10 +80,9 @@ class ZlibDecoder:
             pending = self._obj.unconsumed_tail
             if self._obj.eof:
                 self._ended = True
-                yield from self.feed(self._obj.unused_data)
-                return
+                return self._obj.unused_data
             if not pending and len(out) < PIECE:
-                return
+                return b""
 
     @property
     def _name(self) -> str:

@@ -2,30 +2,44 @@
 
 Pure functions: bytes in, ``Listing`` out. Raises ``NotAFeedError`` for documents that are not
 feeds at all (an HTML maintenance or anti-bot page) and ``ParseError`` for feeds we refuse
-(entity declarations: an XML bomb or an external-entity probe) or cannot read.
+(entity declarations: an XML bomb or an external-entity probe) or cannot read. No other error
+escapes: whatever a hostile document makes a library raise (RecursionError on deep nesting,
+UnicodeDecodeError, OverflowError on dates) is translated to ``ParseError``.
+
+Hostile input: every pattern here is linear in the input (no nested quantifiers); dates outside
+the believable range (scraper.dates) become None with the item's ``date_invalid`` mark; item links,
+images and paging links are kept only when they are absolute http(s) URLs (scraper.urls).
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import feedparser
 
-from scraper.errors import NotAFeedError, ParseError
+from scraper.dates import checked, from_epoch
+from scraper.errors import NotAFeedError, ParseError, ScraperError
 from scraper.models import FeedItem, Listing
+from scraper.urls import web_url
 
 logger = logging.getLogger(__name__)
 
 _PROLOG_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<script|<meta|<title)",
-                         re.IGNORECASE | re.DOTALL)
-_JSONP = re.compile(r"^\s*[\w$.]*\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.DOTALL)
+_FIRST_ELEMENT = re.compile(rb"<\w")
+_WHITESPACE_RUN = re.compile(rb"\s{2,}")
+_HTML_TAG = re.compile(rb"<!doctype\s+html|<html|<head|<body|<script|<meta|<title", re.IGNORECASE)
+_JSONP_HEAD = re.compile(r"\s*[\w$.]{0,200}\s*\(")
+_SPACES = re.compile(r"\s+")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 _GB_ALIASES = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "csgb2312", "euc-cn"}
 
 
@@ -44,47 +58,91 @@ def _guard_xml(content: bytes) -> bytes:
     match = _PROLOG_ENCODING.match(content[:200])
     if match and _gb_to_gb18030(match.group(2).decode("ascii")) == "gb18030":
         content = match.group(1) + b"gb18030" + match.group(3) + content[match.end():]
+    # feedparser searches the prolog (what precedes the first element) with ``^\s*<!ENTITY`` in
+    # MULTILINE mode: every line of a long run of blank lines rescans the rest of the run
+    # (80 KB of whitespace took 70 s). One newline per run reads the same and scans once.
+    first = _FIRST_ELEMENT.search(content)
+    end = first.start() if first else len(content)
+    if _WHITESPACE_RUN.search(content, 0, end):
+        content = _WHITESPACE_RUN.sub(b"\n", content[:end]) + content[end:]
     return content
 
 
+def _translated(parse: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Only ScraperError leaves a parser: any foreign error a hostile document provokes becomes ParseError."""
+
+    @functools.wraps(parse)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return parse(*args, **kwargs)
+        except ScraperError:
+            raise
+        except RecursionError as exc:
+            raise ParseError("document nested too deeply to parse") from exc
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+                LookupError, UnicodeError, AssertionError) as exc:
+            logger.debug("%s failed on a hostile document", parse.__name__, exc_info=True)
+            raise ParseError(f"unreadable document ({type(exc).__name__}: {str(exc)[:120]})") from exc
+
+    return wrapper
+
+
 def _looks_like_html(content: bytes) -> bool:
-    head = content[:4096].lstrip(b"\xef\xbb\xbf")
-    return bool(_HTML_START.match(head))
+    """An HTML page, possibly after comments? Linear: comments are skipped with ``find``, not a regex
+    (``(<!--.*?-->\\s*)*`` backtracked exponentially on a run of ``<!---->``)."""
+    head = content[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    while head.startswith(b"<!--"):
+        end = head.find(b"-->", 4)
+        if end < 0:
+            return False
+        head = head[end + 3:].lstrip()
+    return bool(_HTML_TAG.match(head))
+
+
+def _title(value: Any) -> str:
+    return _SPACES.sub(" ", value if isinstance(value, str) else str(value or "")).strip()
 
 
 _ZONE_HINT = re.compile(r"([+-]\d{2}:?\d{2}|Z|GMT|UTC|UT|\b[A-Z]{1,4}T)\s*$")
 
 
-def _to_datetime(value: Any, raw: str | None = None, default_tz: tzinfo | None = None) -> datetime | None:
-    """feedparser's UTC struct_time → aware datetime.
+def _to_datetime(value: Any, raw: str | None = None, default_tz: tzinfo | None = None) -> tuple[datetime | None, bool]:
+    """feedparser's UTC struct_time → (aware datetime or None, out of range?).
 
     A date written without a zone (``2005-12-31 10:24:36``) is read in the feed's own zone
     (``default_tz``), never silently as UTC.
     """
     if value is None:
-        return None
+        return None, False
     try:
-        parsed = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+        parsed = from_epoch(calendar.timegm(value))
     except (TypeError, ValueError, OverflowError):
-        return None
-    if default_tz is not None and raw and not _ZONE_HINT.search(raw.strip()):
-        parsed = parsed.replace(tzinfo=default_tz).astimezone(UTC)
-    return parsed
+        return None, False
+    if parsed is None:
+        return None, True
+    if default_tz is not None and raw and not _ZONE_HINT.search(raw.strip()[-24:]):
+        try:
+            parsed = parsed.replace(tzinfo=default_tz).astimezone(UTC)
+        except (OverflowError, ValueError):
+            return None, True
+    return checked(parsed, raw)
 
 
 def _entry_image(entry: Any) -> str | None:
     for key in ("media_thumbnail", "media_content"):
         for media in entry.get(key) or []:
-            url = media.get("url")
-            medium = media.get("medium") or media.get("type", "")
+            url = web_url(media.get("url"))
+            medium = str(media.get("medium") or media.get("type", ""))
             if url and (key == "media_thumbnail" or "image" in medium or medium == ""):
-                return str(url)
+                return url
     for link in entry.get("links") or []:
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
-            return str(link.get("href"))
+            url = web_url(link.get("href"))
+            if url:
+                return url
     image = entry.get("image")
-    if isinstance(image, dict) and image.get("href"):
-        return str(image["href"])
+    if isinstance(image, dict):
+        return web_url(image.get("href"))
     return None
 
 
@@ -98,26 +156,31 @@ def _entry_content(entry: Any) -> str:
 
 
 def _feed_item(entry: Any, default_tz: tzinfo | None = None) -> FeedItem | None:
-    url = entry.get("link") or ""
+    link = entry.get("link") or ""
     guid = entry.get("id") or None
-    if not url and guid and re.match(r"^https?://", guid):
-        url = guid
-    if not url:
+    if not link and guid and re.match(r"^https?://", guid):
+        link = guid
+    if not link:
         return None
-    title = re.sub(r"\s+", " ", entry.get("title") or "").strip()
-    author = entry.get("author") or None
+    url = web_url(link)
+    if url is None:
+        logger.warning("feed item link %.80r is not an http(s) URL; item dropped", link)
+        return None
+    published, bad_published = _to_datetime(entry.get("published_parsed") or entry.get("created_parsed"),
+                                            entry.get("published") or entry.get("created"), default_tz)
+    # dict.get: FeedParserDict maps a missing updated_* to published_* (with a DeprecationWarning)
+    updated, bad_updated = _to_datetime(dict.get(entry, "updated_parsed"), dict.get(entry, "updated"), default_tz)
     return FeedItem(
         url=url,
-        title=title,
+        title=_title(entry.get("title")),
         guid=guid,
         summary_html=entry.get("summary") or "",
         content_html=_entry_content(entry),
-        published=_to_datetime(entry.get("published_parsed") or entry.get("created_parsed"),
-                               entry.get("published") or entry.get("created"), default_tz),
-        # dict.get: FeedParserDict maps a missing updated_* to published_* (with a DeprecationWarning)
-        updated=_to_datetime(dict.get(entry, "updated_parsed"), dict.get(entry, "updated"), default_tz),
-        author=author,
+        published=published,
+        updated=updated,
+        author=entry.get("author") or None,
         image=_entry_image(entry),
+        date_invalid=bad_published or bad_updated,
     )
 
 
@@ -126,12 +189,13 @@ def _archive_links(feed: Any) -> tuple[str | None, str | None]:
     for link in feed.get("links") or []:
         rel = link.get("rel")
         if rel == "prev-archive":
-            prev_archive = link.get("href")
+            prev_archive = web_url(link.get("href"))
         elif rel == "next":
-            next_page = link.get("href")
+            next_page = web_url(link.get("href"))
     return prev_archive, next_page
 
 
+@_translated
 def parse_feed(
     content: bytes, url: str = "", *, charset: str | None = None, default_tz: tzinfo | None = None
 ) -> Listing:
@@ -141,7 +205,7 @@ def parse_feed(
     """
     stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
-        return parse_json_feed(content)
+        return parse_json_feed(content, url)
     if not stripped:
         raise NotAFeedError("empty response where a feed was expected")
     if _looks_like_html(stripped):
@@ -166,83 +230,142 @@ def parse_feed(
     prev_archive, next_page = _archive_links(feed)
     return Listing(
         items=items,
-        title=feed.get("title", ""),
-        link=feed.get("link", ""),
+        title=str(feed.get("title", "")),
+        link=str(feed.get("link", "")),
         ttl_seconds=ttl_seconds,
         prev_archive=prev_archive,
         next_page=next_page,
     )
 
 
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ParseError("JSON nested too deeply to parse") from exc
+
+
+def _jsonp_body(text: str) -> str | None:
+    """``callback( ... );`` → the inside, or None. Linear (the old single regex backtracked)."""
+    head = _JSONP_HEAD.match(text)
+    if head is None:
+        return None
+    rest = text[head.end():].rstrip()
+    rest = rest[:-1].rstrip() if rest.endswith(";") else rest
+    if not rest.endswith(")"):
+        return None
+    return rest[:-1]
+
+
 def _load_json(content: bytes) -> Any:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="strict")
+        try:
+            text = content.decode("gb18030", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise NotAFeedError(f"listing is neither UTF-8 nor GB18030 text (bad byte at {exc.start})") from exc
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        match = _JSONP.match(text)
-        if match:
+        return _loads(text)
+    except ValueError:  # JSONDecodeError, or an integer past Python's digit limit
+        body = _jsonp_body(text)
+        if body is not None:
             try:
-                return json.loads(match.group(1))
+                return _loads(body)
             except json.JSONDecodeError as exc:
                 raise NotAFeedError(f"invalid JSONP: {exc.msg} at char {exc.pos}") from exc
+            except ValueError as exc:
+                raise NotAFeedError(f"invalid JSONP: {exc}") from exc
         if _looks_like_html(content):
             raise NotAFeedError("got an HTML page, not JSON (maintenance or anti-bot page?)") from None
         raise NotAFeedError("response is neither JSON nor JSONP") from None
 
 
-def _iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
+def _iso(value: Any) -> tuple[datetime | None, bool]:
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None, False
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.astimezone(UTC)
+        if parsed.tzinfo is None:
+            return None, False
+        parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # "0001-01-01T00:00:00+01:00" falls off datetime's range
+        return None, True
+    return checked(parsed, value)
 
 
-def parse_json_feed(content: bytes) -> Listing:
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _json_author(entry: dict[str, Any]) -> str | None:
+    authors = entry.get("authors")
+    if not isinstance(authors, list):
+        authors = []
+    author = entry.get("author")
+    candidates = [*authors, author] if isinstance(author, dict) else authors
+    for candidate in candidates:
+        if isinstance(candidate, dict) and isinstance(candidate.get("name"), str) and candidate["name"].strip():
+            return str(candidate["name"]).strip()
+    return None
+
+
+def _json_item(entry: Any, base: str) -> FeedItem | None:
+    if not isinstance(entry, dict):
+        return None
+    link = entry.get("url") or entry.get("external_url")
+    url = web_url(link, base)
+    if url is None:
+        if link:
+            logger.warning("JSON Feed item url %.80r is not an http(s) URL; item dropped", link)
+        return None
+    published, bad_published = _iso(entry.get("date_published"))
+    updated, bad_updated = _iso(entry.get("date_modified"))
+    guid = entry.get("id")
+    return FeedItem(
+        url=url,
+        title=_title(_text(entry.get("title"))),
+        guid=str(guid) if isinstance(guid, (str, int)) and not isinstance(guid, bool) else None,
+        summary_html=_text(entry.get("summary")),
+        content_html=_text(entry.get("content_html")) or _text(entry.get("content_text")),
+        published=published,
+        updated=updated,
+        author=_json_author(entry),
+        image=web_url(entry.get("image"), url) or web_url(entry.get("banner_image"), url),
+        date_invalid=bad_published or bad_updated,
+    )
+
+
+@_translated
+def parse_json_feed(content: bytes, url: str = "") -> Listing:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     data = _load_json(content)
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
         raise NotAFeedError("JSON document is not a JSON Feed (no jsonfeed.org version)")
-    items = []
-    for entry in data.get("items") or []:
-        if not isinstance(entry, dict):
-            continue
-        url = entry.get("url") or entry.get("external_url") or ""
-        if not url:
-            continue
-        authors = entry.get("authors") or ([entry["author"]] if isinstance(entry.get("author"), dict) else [])
-        items.append(FeedItem(
-            url=str(url),
-            title=re.sub(r"\s+", " ", str(entry.get("title") or "")).strip(),
-            guid=str(entry["id"]) if entry.get("id") is not None else None,
-            summary_html=str(entry.get("summary") or ""),
-            content_html=str(entry.get("content_html") or entry.get("content_text") or ""),
-            published=_iso(entry.get("date_published")),
-            updated=_iso(entry.get("date_modified")),
-            author=str(authors[0].get("name")) if authors and isinstance(authors[0], dict) else None,
-            image=entry.get("image") or entry.get("banner_image"),
-        ))
-    return Listing(items=tuple(items), title=str(data.get("title") or ""), link=str(data.get("home_page_url") or ""),
-                   next_page=data.get("next_url"))
+    entries = data.get("items")
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        raise ParseError(f"JSON Feed 'items' is a {type(entries).__name__}, not a list")
+    items = tuple(i for i in (_json_item(e, url) for e in entries) if i is not None)
+    return Listing(items=items, title=_title(_text(data.get("title"))), link=_text(data.get("home_page_url")),
+                   next_page=web_url(data.get("next_url"), url))
 
 
-def _epoch(value: Any) -> datetime | None:
+def _epoch(value: Any) -> tuple[datetime | None, bool]:
     try:
-        seconds = int(str(value).strip())
+        seconds = int(str(value).strip()[:32])
     except (TypeError, ValueError):
-        return None
+        return None, False
     if seconds <= 0:
-        return None
-    return datetime.fromtimestamp(seconds, tz=UTC)
+        return None, False
+    moment = from_epoch(seconds)
+    if moment is None:
+        return None, True
+    return checked(moment, value)
 
 
+@_translated
 def parse_sina_roll(content: bytes, url: str = "") -> Listing:
     """Sina's roll API: ``{"result": {"status": {"code": 0}, "total": N, "data": [...]}}``, JSON or JSONP."""
     data = _load_json(content)
@@ -257,28 +380,7 @@ def parse_sina_roll(content: bytes, url: str = "") -> Listing:
         rows = []
     if not isinstance(rows, list):
         raise NotAFeedError("Sina roll response: result.data is not a list")
-    items = []
-    for row in rows:
-        if not isinstance(row, dict) or not row.get("url"):
-            continue
-        published = _epoch(row.get("intime")) or _epoch(row.get("ctime"))
-        updated = _epoch(row.get("mtime"))
-        image = None
-        images = row.get("images") or row.get("img")
-        if isinstance(images, list) and images and isinstance(images[0], dict):
-            image = images[0].get("u") or images[0].get("url")
-        elif isinstance(images, dict):
-            image = images.get("u") or images.get("url")
-        items.append(FeedItem(
-            url=str(row["url"]).strip(),
-            title=re.sub(r"\s+", " ", str(row.get("title") or "")).strip(),
-            guid=str(row["docid"]) if row.get("docid") else None,
-            summary_html=str(row.get("intro") or row.get("summary") or ""),
-            published=published,
-            updated=updated if updated and published and updated > published else None,
-            author=str(row.get("media_name") or row.get("author") or "") or None,
-            image=str(image) if image else None,
-        ))
+    items = [item for item in (_sina_item(row, url) for row in rows) if item is not None]
     total = result.get("total")
     try:
         total_int = int(total) if total is not None else None
@@ -287,6 +389,37 @@ def parse_sina_roll(content: bytes, url: str = "") -> Listing:
     return Listing(items=tuple(items), total=total_int)
 
 
+def _sina_item(row: Any, base: str) -> FeedItem | None:
+    if not isinstance(row, dict) or not row.get("url"):
+        return None
+    url = web_url(str(row["url"]), base)
+    if url is None:
+        logger.warning("Sina roll row url %.80r is not an http(s) URL; row dropped", row["url"])
+        return None
+    intime, bad_intime = _epoch(row.get("intime"))
+    ctime, bad_ctime = _epoch(row.get("ctime"))
+    published = intime or ctime
+    updated, bad_updated = _epoch(row.get("mtime"))
+    image = None
+    images = row.get("images") or row.get("img")
+    if isinstance(images, list) and images and isinstance(images[0], dict):
+        image = images[0].get("u") or images[0].get("url")
+    elif isinstance(images, dict):
+        image = images.get("u") or images.get("url")
+    return FeedItem(
+        url=url,
+        title=_title(row.get("title")),
+        guid=str(row["docid"]) if row.get("docid") else None,
+        summary_html=str(row.get("intro") or row.get("summary") or ""),
+        published=published,
+        updated=updated if updated and published and updated > published else None,
+        author=str(row.get("media_name") or row.get("author") or "") or None,
+        image=web_url(image, url),
+        date_invalid=(published is None and (bad_intime or bad_ctime)) or bad_updated,
+    )
+
+
+@_translated
 def parse_listing(
     kind: str, content: bytes, url: str = "", *, charset: str | None = None, default_tz: tzinfo | None = None
 ) -> Listing:

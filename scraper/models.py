@@ -74,6 +74,8 @@ class FeedItem:
     stocks: tuple[str, ...] = ()
     fetch_url: str | None = None
     flash: bool = False
+    # A date was given but lies outside what newsroll believes (scraper.dates): stored as unknown.
+    date_invalid: bool = False
 
 
 @dataclass(frozen=True)

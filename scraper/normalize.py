@@ -1,18 +1,27 @@
 """Turn a listed item (plus what was extracted from its page) into an ``Article``.
 
 Pure: no clock (``now`` is passed in), no I/O.
+
+Everything untrusted is checked here once more, whichever parser or extractor produced it: a date
+outside 1900 … now + 2 days is dropped (flag ``date_invalid``; the fetch time stands in, flag
+``date_missing``), links and images must be absolute http(s) URLs, a page's canonical URL is kept
+only on the item's own site, titles are plain text and no text keeps control characters.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from scraper.dates import plausible
 from scraper.models import Article, Extracted, FeedItem
+from scraper.sanitize import clean_html, clean_title, strip_controls
+from scraper.urls import same_site, web_url
 
-_SPACE = re.compile(r"\s+")
+logger = logging.getLogger(__name__)
+
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,27 @@ def item_fingerprint(item: FeedItem) -> str:
 def _clean_title(*candidates: str | None) -> str:
     for candidate in candidates:
         if candidate:
-            title = _SPACE.sub(" ", candidate).strip()
+            title = clean_title(candidate)
             if title:
                 return title
     return ""
+
+
+def _date(candidates: tuple[datetime | None, ...], now: datetime, url: str) -> tuple[datetime | None, bool]:
+    """The first believable date and whether any given date had to be refused."""
+    refused = False
+    for moment in candidates:
+        if moment is None:
+            continue
+        if plausible(moment, now):
+            return moment, refused
+        logger.warning("%s: date %s is outside 1900 … now + 2 days; not used", url, moment.isoformat())
+        refused = True
+    return None, refused
+
+
+def _optional(text: str | None) -> str | None:
+    return (strip_controls(text).strip() or None) if text else None
 
 
 def build_article(
@@ -87,16 +113,25 @@ def build_article(
         body_html, body_text = extracted.body_html, extracted.body_text
     else:
         body_html, body_text = fallback.html, fallback.text
+    body_html, body_text = strip_controls(body_html), strip_controls(body_text)
     title = _clean_title(item.title, extracted.title if extracted else None)
     if not title:
-        title = _clean_title(body_text[:40]) or item.url
+        title = _clean_title(body_text[:40]) or strip_controls(item.url)
         flags_list.append("untitled")
-    published = item.published or (extracted.published if extracted else None)
+    published, refused = _date((item.published, extracted.published if extracted else None), now, item.url)
+    if refused or item.date_invalid:
+        flags_list.append("date_invalid")
     if published is None:
         published = now
         flags_list.append("date_missing")
-    image = (extracted.image if extracted else None) or item.image or fallback.image or feed.default_image
-    summary = fallback.text[:500] if fallback.text else body_text[:200]
+    updated, _ = _date((item.updated,), now, item.url)
+    images = ((extracted.image if extracted else None), item.image, fallback.image)
+    image = next((u for u in (web_url(i) for i in images if i) if u), None) or feed.default_image
+    canonical = web_url(extracted.canonical_url) if extracted and extracted.canonical_url else None
+    if canonical and not same_site(canonical, item.url):
+        logger.warning("%s: canonical %s is on another site; not trusted", item.url, canonical)
+        canonical = None
+    summary = strip_controls(fallback.text[:500] if fallback.text else body_text[:200])
     return Article(
         feed=feed.name,
         site=feed.site,
@@ -106,17 +141,49 @@ def build_article(
         published=published,
         body_html=body_html,
         body_text=body_text,
-        guid=item.guid,
-        canonical_url=extracted.canonical_url if extracted else None,
+        guid=strip_controls(item.guid) if item.guid else None,
+        canonical_url=canonical,
         summary=summary,
-        author=item.author or (extracted.author if extracted else None),
-        source=(extracted.source if extracted else None) or None,
-        editor=extracted.editor if extracted else None,
-        updated=item.updated,
+        author=_optional(item.author or (extracted.author if extracted else None)),
+        source=_optional(extracted.source if extracted else None),
+        editor=_optional(extracted.editor if extracted else None),
+        updated=updated,
         image=image,
         flags=tuple(dict.fromkeys(flags_list)),
         raw_html=raw_html,
         raw_charset=raw_charset,
         rules=extracted.rules if extracted else "",
         item_fingerprint=item_fingerprint(item),
+    )
+
+
+def clean_article(article: Article) -> Article:
+    """The same cleaning for an article that did not come through ``build_article`` (``import``).
+
+    The body goes through ``clean_html`` (scripts, handlers, ``javascript:`` URLs removed), the
+    title becomes plain text, text fields lose control characters and only http(s) URLs are kept
+    for the link, image and canonical (a refused link is logged and flagged ``url_refused``).
+    """
+    url = web_url(article.url) or ""
+    flags = article.flags
+    if article.url and not url:
+        logger.warning("article link %.80r is not an http(s) URL; dropped", article.url)
+        flags = (*flags, "url_refused")
+    canonical = web_url(article.canonical_url) if article.canonical_url else None
+    if canonical and url and not same_site(canonical, url):
+        canonical = None
+    return replace(
+        article,
+        url=url,
+        title=clean_title(article.title) or strip_controls(article.title).strip(),
+        body_html=clean_html(article.body_html, url),
+        body_text=strip_controls(article.body_text),
+        summary=strip_controls(article.summary),
+        guid=strip_controls(article.guid) if article.guid else None,
+        canonical_url=canonical,
+        author=_optional(article.author),
+        source=_optional(article.source),
+        editor=_optional(article.editor),
+        image=(web_url(article.image) or "") if article.image else article.image,
+        flags=flags,
     )

@@ -7,7 +7,12 @@ styles, iframes, forms, comments, ``on*`` handlers and ``javascript:`` URLs neve
 Links and images are made absolute against the page URL (protocol-relative ``//host/x`` →
 ``https://host/x``), and wrappers left empty by the cleaning are dropped.
 
-``{`` and ``}`` are *not* escaped here: the post renderer does that for Hexo.
+``{`` and ``}`` are *not* escaped here: the post renderer does that for Hexo (and it also breaks
+Markdown link syntax, which Hexo's renderer would otherwise turn into live ``javascript:`` links).
+
+Control characters (C0 but tab/newline/CR, DEL, C1: ESC, NUL, CSI…) never survive any of these
+functions: they would reach a terminal through ``search``/``show``. :func:`clean_title` makes a
+title plain text: tags are removed and a ``<`` that could open one is followed by a space.
 """
 
 from __future__ import annotations
@@ -22,7 +27,24 @@ import nh3
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["clean_html", "html_to_text", "absolute_url"]
+__all__ = ["clean_html", "html_to_text", "absolute_url", "strip_controls", "clean_title"]
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TITLE_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+_TITLE_SPACES = re.compile(r"\s+")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without C0/C1 control characters (tab, newline and CR are kept)."""
+    return _CONTROLS.sub("", text)
+
+
+def clean_title(title: str) -> str:
+    """A title as plain text: no controls, no tags (``<script>x</script>`` → ``x``), one-line spaces."""
+    text = _TITLE_TAG.sub("", strip_controls(title))
+    text = _TAG_OPENER.sub("< ", text)
+    return _TITLE_SPACES.sub(" ", text).strip()
 
 ALLOWED_TAGS = frozenset(
     {
@@ -61,16 +83,16 @@ _MAYBE_EMPTY = re.compile(r">(?:\s|&nbsp;|\u3000|<br>)*</")
 _BLANK_LINES = re.compile(r">[ \t\r\f\v]*\n\s*<")  # whitespace left where comments/scripts were
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _ANCHOR_WITHOUT_HREF = re.compile(r"<a(?:\s+title=\"[^\"]*\")?>(.*?)</a>", re.DOTALL)
-_INVISIBLE = re.compile(
-    r"<(script|style|noscript|template|head|title)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
-)
+_INVISIBLE_OPEN = re.compile(r"<!--|<(script|style|noscript|template|head|title)\b", re.IGNORECASE)
 _BLOCK_BOUNDARY = re.compile(
     r"<(?:/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|table|tr|thead|tbody|tfoot|caption|blockquote|pre|figure"
-    r"|figcaption|hr|section|article|header|footer|main|aside|body|html)\b[^>]*|br\b[^>]*)>",
+    r"|figcaption|hr|section|article|header|footer|main|aside|body|html)\b[^<>]*|br\b[^<>]*)>",
     re.IGNORECASE,
 )
-_CELL_BOUNDARY = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[^>]*>")
+# [^<>]: a tag ends before the next "<" (cleaned HTML escapes "<" in attributes), so an unclosed
+# "<" costs one scan to the next "<", not to the end of the text (which made these quadratic).
+_CELL_BOUNDARY = re.compile(r"</?t[dh]\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^<>]*>")
 _INLINE_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\ufeff]+")
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
 
@@ -113,6 +135,42 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+MAX_DEPTH = 200
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
+# Void elements never nest; these close themselves when a sibling opens (no depth either).
+_NO_DEPTH = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot",
+})
+
+
+def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """Drop the tags (not their text) nested deeper than ``max_depth``, in one linear pass.
+
+    html5ever (inside nh3) gets super-quadratic on deep nesting: 80 000 nested ``<div>`` took
+    11 minutes. No article nests 200 deep; below that nothing changes.
+    """
+    if html.count("<") <= max_depth:
+        return html
+    depth = 0
+    out: list[str] = []
+    position = 0
+    for match in _TAG.finditer(html):
+        name = match.group(2).lower()
+        if name in _NO_DEPTH:
+            continue
+        closing = bool(match.group(1))
+        too_deep = depth >= max_depth if not closing else depth > max_depth
+        depth = max(depth - 1, 0) if closing else depth + 1
+        if too_deep:
+            out.append(html[position:match.start()])
+            position = match.end()
+    if not out:
+        return html
+    out.append(html[position:])
+    return "".join(out)
+
+
 def clean_html(html: str, base_url: str) -> str:
     """Sanitize an article fragment to the allowlist; make URLs absolute; drop empty wrappers.
 
@@ -121,7 +179,7 @@ def clean_html(html: str, base_url: str) -> str:
     """
     token = _base_url.set(base_url)
     try:
-        cleaned = _CLEANER.clean(html)
+        cleaned = _CLEANER.clean(limit_nesting(strip_controls(html)))
     finally:
         _base_url.reset(token)
     cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
@@ -136,6 +194,41 @@ def clean_html(html: str, base_url: str) -> str:
     return cleaned.strip()
 
 
+def _drop_invisible(html: str) -> str:
+    """Scripts, styles, … and comments replaced by a space, in linear time.
+
+    The single regex this replaces (``<(script|…)\\b.*?</\\1\\s*>|<!--.*?-->``) rescanned the rest
+    of the text from every unclosed ``<script`` or ``<!--`` (20 000 of them: two minutes). Here a
+    closing mark found missing once is never searched again.
+    """
+    lowered = html.lower()
+    missing: set[str] = set()
+    out: list[str] = []
+    position = 0
+    while True:
+        match = _INVISIBLE_OPEN.search(html, position)
+        if match is None:
+            out.append(html[position:])
+            return "".join(out)
+        close = "-->" if match.group(1) is None else "</" + match.group(1).lower()
+        end = -1 if close in missing else lowered.find(close, match.end())
+        if end < 0:
+            missing.add(close)
+            out.append(html[position:match.end()])  # unclosed: left as text, as the regex did
+            position = match.end()
+            continue
+        if close != "-->":
+            end = html.find(">", end)
+            if end < 0:
+                out.append(html[position:match.end()])
+                position = match.end()
+                continue
+        else:
+            end += 2
+        out.append(html[position:match.start()] + " ")
+        position = end + 1
+
+
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: one paragraph per block, blocks separated by a blank line.
 
@@ -145,9 +238,9 @@ def html_to_text(html: str) -> str:
     """
     if not html or not html.strip():
         return ""
-    text = _INVISIBLE.sub(" ", html)
+    text = _drop_invisible(strip_controls(html))
     text = _BLOCK_BOUNDARY.sub("\n", text)
     text = _CELL_BOUNDARY.sub(" ", text)
-    text = _INLINE_SPACES.sub(" ", htmllib.unescape(_ANY_TAG.sub("", text)))
+    text = _INLINE_SPACES.sub(" ", strip_controls(htmllib.unescape(_ANY_TAG.sub("", text))))
     lines = (line.strip(" \u3000") for line in text.split("\n"))
     return "\n\n".join(line for line in lines if line)

@@ -92,8 +92,10 @@ def verify(obj: Ctx, repair: bool) -> None:
 @click.pass_obj
 def import_cmd(obj: Ctx, directory: str) -> None:
     """Import a Hexo posts tree written by the system newsroll replaces."""
+    from scraper.normalize import clean_article  # imported posts get the same cleaning as fetched ones
+
     with open_archive(obj.settings) as archive:
-        report = archive.import_tree(Path(directory), now=datetime.now(UTC))
+        report = archive.import_tree(Path(directory), now=datetime.now(UTC), clean=clean_article)
     for path, reason in report.skipped:
         click.echo(f"skipped {path}: {reason}")
     click.echo(f"imported {len(report.imported)}, skipped {len(report.skipped)}")
