@@ -39,11 +39,12 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
 }
-# Removed together with everything inside them.
+# Removed together with everything inside them. Any other element not allowed is unwrapped:
+# its text stays (a <form> wrapping a whole ASP.NET page, custom elements, <font>, <center>).
 DROPPED_WITH_CONTENT = frozenset(
     {
         "script", "style", "iframe", "noscript", "template", "object", "embed", "applet",
-        "form", "button", "input", "select", "textarea", "svg", "math", "canvas", "video",
+        "button", "input", "select", "textarea", "svg", "canvas", "video",
         "audio", "map", "head", "title", "meta", "link", "frameset", "frame", "nav",
     }
 )
