@@ -70,6 +70,7 @@ _BLOCK_BOUNDARY = re.compile(
     r"|figcaption|hr|section|article|header|footer|main|aside|body|html)\b[^>]*|br\b[^>]*)>",
     re.IGNORECASE,
 )
+_SOURCE_BREAKS = re.compile(r"[\r\n]+")
 _CELL_BOUNDARY = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _INLINE_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\ufeff]+")
@@ -147,6 +148,8 @@ def html_to_text(html: str) -> str:
     if not html or not html.strip():
         return ""
     text = _INVISIBLE.sub(" ", html)
+    if "<pre" not in text:  # a line break in the source is a space; paragraphs come from the markup
+        text = _SOURCE_BREAKS.sub(" ", text)
     text = _BLOCK_BOUNDARY.sub("\n", text)
     text = _CELL_BOUNDARY.sub(" ", text)
     text = _INLINE_SPACES.sub(" ", htmllib.unescape(_ANY_TAG.sub("", text)))

@@ -80,6 +80,28 @@ def test_captions_credits_and_toggles_are_not_body_text() -> None:
     assert "/img/bus.jpg" in found.body_html  # the image itself stays
 
 
+def test_video_player_controls_and_photo_galleries_are_not_body_text() -> None:
+    player = ("<div class='video-js vjs-paused'><span class='vjs-control-text'>Play Video</span>"
+              "<span>Current Time 0:00</span><span>Duration Time 0:00</span></div>")
+    slides = "".join(f"<li><span class='counter'>{i}/20</span> Slide {i}: a city bus in the rain, seen from "
+                     f"the depot roof at dawn <p class='credits'>GETTY IMAGES</p></li>" for i in range(1, 21))
+    body = (f"<article><h1>Council approves transport budget</h1>{player}{_ps(EN_PARAGRAPHS)}"
+            f"<div class='full-gallery'><h2>Transport in pictures</h2><ul>{slides}</ul></div></article>")
+    found = extract(_page(body), URL)
+    for paragraph in EN_PARAGRAPHS:
+        assert paragraph in found.body_text
+    for junk in ("Play Video", "Current Time", "Slide 3", "GETTY", "in pictures"):
+        assert junk not in found.body_text
+
+
+def test_mathml_formulas_keep_their_text() -> None:
+    formula = ("<mjx-container><mjx-math aria-hidden='true'><mjx-mi></mjx-mi></mjx-math><mjx-assistive-mml>"
+               "<math><mi>a</mi><mo>≠</mo><mn>0</mn></math></mjx-assistive-mml></mjx-container>")
+    body = (f"<article><h1>Council approves transport budget</h1><p>When {formula}, the budget balances; "
+            f"this is the rule the council used.</p>{_ps(EN_PARAGRAPHS)}</article>")
+    assert "When a ≠ 0 , the budget balances" in extract(_page(body), URL).body_text
+
+
 def test_hidden_nodes_are_not_body_text() -> None:
     body = (f"<article><h1>Council approves transport budget</h1>{_ps(EN_PARAGRAPHS)}"
             "<div style='display: none'>Subscribe to our newsletter for daily updates on the council.</div>"

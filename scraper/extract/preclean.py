@@ -3,6 +3,8 @@ boilerplate out, page-wide ``<form>`` wrappers unwrapped.
 
 * Hidden nodes (``hidden``, ``display: none``, ``visibility: hidden``) are not what a reader
   sees; they hold alternative layouts, templates and duplicated teasers.
+* Media widgets: video player controls, photo galleries and slideshows (counters, a caption
+  and a credit per slide).
 * Image boilerplate: figure captions, photo credits, "more"/"less" caption toggles and image
   titles are not article text (an archive keeps the images, not their credit lines).
 * MathML (``<math>``) is text the sanitizer cannot keep as markup: it becomes its plain text.
@@ -26,6 +28,10 @@ _IMAGE_BOILERPLATE = (
     "figcaption, [class*='caption' i], [id*='caption' i], [class*='credit' i], [class*='photo-desc' i], "
     "[class*='img-desc' i], [class*='image-desc' i], [class*='pic-desc' i]"
 )
+# Video players and photo galleries: controls, slide counters, a caption and credit per slide.
+_MEDIA_WIDGET = re.compile(r"(^|[\s_-])(video-js|vjs|jwplayer|video-?player|media-?player|gallery|slideshow|"
+                           r"carousel|legends)([\s_-]|$)", re.IGNORECASE)
+_MAX_WIDGET_SHARE = 0.75  # a "gallery" holding nearly all the page's text is the page (a photo story)
 _TOGGLE_WORDS = frozenset({"more", "less", "show more", "show less", "read more", "expand", "collapse",
                            "more+", "less-", "展开", "收起", "展开全文", "更多"})
 _TOGGLE_TAGS = "a, span, button, div, p"
@@ -52,6 +58,13 @@ def _is_toggle(node: LexborNode) -> bool:
         _SPACES.sub(" ", node.text(deep=True)).strip().lower() in _TOGGLE_WORDS
 
 
+def _is_media_widget(node: LexborNode, page_length: int) -> bool:
+    if node.tag in ("html", "body", "article", "main"):
+        return False
+    names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    return bool(_MEDIA_WIDGET.search(names)) and _length(node) < page_length * _MAX_WIDGET_SHARE
+
+
 def drop_invisible(root: LexborNode) -> None:
     """Remove hidden nodes and image boilerplate (captions, credits, caption toggles).
 
@@ -62,6 +75,9 @@ def drop_invisible(root: LexborNode) -> None:
                              (_IMAGE_BOILERPLATE, _is_caption), (_TOGGLE_TAGS, _is_toggle)):
         for node in reversed([n for n in root.css(selector) if doomed(n)]):
             node.decompose()
+    page_length = _length(root)
+    for node in reversed([n for n in root.css("div, ul, section, figure, aside") if _is_media_widget(n, page_length)]):
+        node.decompose()
 
 
 def unwrap_forms(root: LexborNode) -> None:
@@ -74,9 +90,20 @@ def unwrap_forms(root: LexborNode) -> None:
 
 
 def flatten_math(root: LexborNode) -> None:
-    """Replace each ``<math>`` element with its text (``a ≠ 0``), which the sanitizer keeps."""
-    for node in reversed(root.css("math")):
-        node.replace_with(_SPACES.sub(" ", node.text(deep=True, separator=" ")).strip() + " ")
+    """Replace each ``<math>`` element with its text (``a ≠ 0``), which the sanitizer keeps.
+
+    A renderer's custom wrapper around it (MathJax's ``<mjx-container>``: glyph boxes without
+    text plus an assistive copy) is replaced as a whole, so no extractor drops the formula.
+    """
+    targets: dict[int, tuple[LexborNode, list[str]]] = {}
+    for node in root.css("math"):
+        target = node
+        while target.parent is not None and "-" in (target.parent.tag or ""):
+            target = target.parent
+        text = _SPACES.sub(" ", node.text(deep=True, separator=" ")).strip()
+        targets.setdefault(target.mem_id, (target, []))[1].append(text)
+    for target, texts in reversed(list(targets.values())):
+        target.replace_with(" ".join(texts) + " ")
 
 
 def _link_share(node: LexborNode) -> float:
