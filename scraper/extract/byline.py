@@ -24,6 +24,19 @@ _NOT_BYLINE = re.compile(r"(^|[-_\s])(bio|avatar|image|img|photo|pic|follow|box|
 _BY = re.compile(r"^\s*(?:by|von|par|por|written by)\s*[:：]?\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _MAX_BYLINE = 100
+_MAX_WORDS = 10  # longer is a menu or a bio, not a byline
+_UI_WORDS = re.compile(r"\b(?:sign in|sign up|log ?in|account|menu|subscribe|follow|share|comments?|"
+                       r"search|newsletter)\b", re.IGNORECASE)
+# Inside a byline block, the element that holds just the name.
+_NAME_INSIDE = ("[itemprop~='name'], [rel='author'], a[href*='/author'], a[href*='/people/'], "
+                "a[href*='/staff/'], a[href*='/profile'], [class*='author-name'], [class*='authorName']")
+# What follows the name in a byline block: a date, a time ago, a separator, a role.
+_TRAILER = re.compile(
+    r"\s*(?:[•|·]|\s-\s|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,2}\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{1,4}[/.:-]\d|\d+\s*(?:h|m|min|hours?|days?)\b|"
+    r"\b(?:před|il y a|hace|vor)\b|\b(?:updated|published|posted)\b)",
+    re.IGNORECASE,
+)
 _NAME = r"[\u4e00-\u9fff·]{2,4}"
 _NAMES = rf"{_NAME}(?:[ \u3000、,，和]{{1,2}}{_NAME}){{0,3}}"
 _AFTER_NAME = r"(?=$|[\s\u3000）)】\]|,，。;；/]|报道|摄|发自)"
@@ -52,12 +65,22 @@ def markup_byline(tree: LexborHTMLParser) -> str | None:
         if _NOT_BYLINE.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}") and \
                 attrs.get("rel") != "author":
             continue
-        named: LexborNode | None = node.css_first("[itemprop~='name']")
+        named: LexborNode | None = node.css_first(_NAME_INSIDE)
         text = (named if named is not None else node).text(deep=True, separator=" ")
-        text = _SPACES.sub(" ", text).strip()
-        if 0 < len(text) < _MAX_BYLINE and any(ch.isalpha() for ch in text) and not text.isdigit():
+        text = _TRAILER.split(_SPACES.sub(" ", text).strip(), maxsplit=1)[0].strip()
+        if len(text.split()) > _MAX_WORDS and "," in text:  # "Name, Senior Staff Technologist, ACLU …"
+            text = text.split(",", 1)[0]
+        if _looks_like_name(text):
             return _clean_name(text)
     return None
+
+
+def _looks_like_name(text: str) -> bool:
+    if not 0 < len(text) < _MAX_BYLINE or len(text.split()) > _MAX_WORDS or any(ch.isdigit() for ch in text):
+        return False
+    if _UI_WORDS.search(text) or sum(ch.isalpha() for ch in text) < 0.6 * len(text.replace(" ", "")):
+        return False
+    return any(ch.isupper() for ch in text) or bool(re.search(r"[\u3400-\u9fff]", text))
 
 
 def _window(page_text: str, headline: str | None) -> str:
