@@ -94,6 +94,13 @@ def test_video_player_controls_and_photo_galleries_are_not_body_text() -> None:
         assert junk not in found.body_text
 
 
+def test_a_gallery_that_is_the_article_stays() -> None:
+    slides = "".join(f"<li><img src='/img/{i}.jpg'><p>{p}</p></li>" for i, p in enumerate(ZH_PARAGRAPHS))
+    body = f"<h1>前三季度经济数据发布</h1><div class='gallery'><ul>{slides}</ul></div>"
+    found = extract(_page(body, title="前三季度经济数据发布"), "https://news.example.cn/g.html")
+    assert all(paragraph in found.body_text for paragraph in ZH_PARAGRAPHS)
+
+
 def test_mathml_formulas_keep_their_text() -> None:
     formula = ("<mjx-container><mjx-math aria-hidden='true'><mjx-mi></mjx-mi></mjx-math><mjx-assistive-mml>"
                "<math><mi>a</mi><mo>≠</mo><mn>0</mn></math></mjx-assistive-mml></mjx-container>")

@@ -31,7 +31,7 @@ _IMAGE_BOILERPLATE = (
 # Video players and photo galleries: controls, slide counters, a caption and credit per slide.
 _MEDIA_WIDGET = re.compile(r"(^|[\s_-])(video-js|vjs|jwplayer|video-?player|media-?player|gallery|slideshow|"
                            r"carousel|legends)([\s_-]|$)", re.IGNORECASE)
-_MAX_WIDGET_SHARE = 0.75  # a "gallery" holding nearly all the page's text is the page (a photo story)
+_MIN_PROSE_BESIDE = 300  # paragraph text outside a gallery for it to be a gallery *beside* an article
 _TOGGLE_WORDS = frozenset({"more", "less", "show more", "show less", "read more", "expand", "collapse",
                            "more+", "less-", "展开", "收起", "展开全文", "更多"})
 _TOGGLE_TAGS = "a, span, button, div, p"
@@ -58,11 +58,17 @@ def _is_toggle(node: LexborNode) -> bool:
         _SPACES.sub(" ", node.text(deep=True)).strip().lower() in _TOGGLE_WORDS
 
 
-def _is_media_widget(node: LexborNode, page_length: int) -> bool:
+def _prose_length(node: LexborNode) -> int:
+    return sum(_length(p) for p in node.css("p"))
+
+
+def _is_media_widget(node: LexborNode, page_prose: int) -> bool:
+    """A player or gallery beside an article; a gallery that *is* the article (a photo story:
+    little prose elsewhere on the page) stays."""
     if node.tag in ("html", "body", "article", "main"):
         return False
     names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-    return bool(_MEDIA_WIDGET.search(names)) and _length(node) < page_length * _MAX_WIDGET_SHARE
+    return bool(_MEDIA_WIDGET.search(names)) and page_prose - _prose_length(node) >= _MIN_PROSE_BESIDE
 
 
 def drop_invisible(root: LexborNode) -> None:
@@ -75,8 +81,8 @@ def drop_invisible(root: LexborNode) -> None:
                              (_IMAGE_BOILERPLATE, _is_caption), (_TOGGLE_TAGS, _is_toggle)):
         for node in reversed([n for n in root.css(selector) if doomed(n)]):
             node.decompose()
-    page_length = _length(root)
-    for node in reversed([n for n in root.css("div, ul, section, figure, aside") if _is_media_widget(n, page_length)]):
+    page_prose = _prose_length(root)
+    for node in reversed([n for n in root.css("div, ul, section, figure, aside") if _is_media_widget(n, page_prose)]):
         node.decompose()
 
 
