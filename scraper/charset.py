@@ -216,7 +216,8 @@ def decode_html(content: bytes, header_charset: str | None) -> tuple[str, str]:
     """Decode page bytes; return ``(text, codec_used)``.
 
     ``header_charset`` is the ``charset`` parameter of the HTTP Content-Type header, if any.
-    Never raises for odd input: the last resort is UTF-8 with replacement characters.
+    Never raises for odd input: when nothing decodes strictly, the reading with the fewest
+    undecodable bytes wins and those bytes are dropped (no U+FFFD).
     """
     for bom, codec in _BOMS:
         if content.startswith(bom):
@@ -257,8 +258,16 @@ def decode_html(content: bytes, header_charset: str | None) -> tuple[str, str]:
         text = _strict(content, detected)
         if text is not None:
             return text, detected
-    # Nothing decodes strictly: prefer the declared legacy codec with replacements over guessing.
-    for fallback in candidates:
-        if fallback is not None:
-            return content.decode(fallback, errors="replace"), fallback
-    return content.decode("utf-8", errors="replace"), "utf-8"
+    # Nothing decodes strictly (a few invalid bytes): the reading with the fewest errors wins,
+    # the stated codecs first on ties, and the bad bytes are dropped, never turned into U+FFFD.
+    readings = list(dict.fromkeys(c for c in (*candidates, detected, "utf-8", "gb18030") if c is not None))
+    best = min(readings, key=lambda codec: _errors(content, codec))
+    return content.decode(best, errors="ignore"), best
+
+
+def _errors(content: bytes, codec: str) -> int:
+    """How many undecodable bytes ``content`` has under ``codec``."""
+    try:
+        return content.decode(codec, errors="replace").count("\ufffd")
+    except LookupError:
+        return len(content)

@@ -8,7 +8,7 @@ Nothing here does I/O. Datetimes are timezone-aware (UTC) everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json, "
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
@@ -107,6 +107,9 @@ class Extracted:
     canonical_url: str | None = None
     rules: str = "generic"  # name of the rule set used, or "generic"
     rules_missed: bool = False  # a known site's rules matched the URL but not the page
+    # The UTC offset the page wrote ``published`` in (or of the zone assumed for it): for
+    # display in the page's own local time; ``published`` itself stays UTC.
+    published_offset: timedelta | None = None
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,12 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
 }
-# Removed together with everything inside them.
+# Removed together with everything inside them. Any other element not allowed is unwrapped:
+# its text stays (a <form> wrapping a whole ASP.NET page, custom elements, <font>, <center>).
 DROPPED_WITH_CONTENT = frozenset(
     {
         "script", "style", "iframe", "noscript", "template", "object", "embed", "applet",
-        "form", "button", "input", "select", "textarea", "svg", "math", "canvas", "video",
+        "button", "input", "select", "textarea", "svg", "canvas", "video",
         "audio", "map", "head", "title", "meta", "link", "frameset", "frame", "nav",
     }
 )
@@ -89,6 +90,7 @@ _BLOCK_BOUNDARY = re.compile(
     r"|figcaption|hr|section|article|header|footer|main|aside|body|html)\b[^<>]*|br\b[^<>]*)>",
     re.IGNORECASE,
 )
+_SOURCE_BREAKS = re.compile(r"[\r\n]+")
 # [^<>]: a tag ends before the next "<" (cleaned HTML escapes "<" in attributes), so an unclosed
 # "<" costs one scan to the next "<", not to the end of the text (which made these quadratic).
 _CELL_BOUNDARY = re.compile(r"</?t[dh]\b[^<>]*>", re.IGNORECASE)
@@ -239,6 +241,8 @@ def html_to_text(html: str) -> str:
     if not html or not html.strip():
         return ""
     text = _drop_invisible(strip_controls(html))
+    if "<pre" not in text:  # a line break in the source is a space; paragraphs come from the markup
+        text = _SOURCE_BREAKS.sub(" ", text)
     text = _BLOCK_BOUNDARY.sub("\n", text)
     text = _CELL_BOUNDARY.sub(" ", text)
     text = _INLINE_SPACES.sub(" ", strip_controls(htmllib.unescape(_ANY_TAG.sub("", text))))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from scraper.errors import ExtractError
-from scraper.extract import extract
+from scraper.extract import extract, local_published
 
 logger = logging.getLogger(__name__)
 
@@ -20,19 +21,25 @@ def extract_file(path: Path, *, url: str | None = None, rules_name: str | None =
     content = path.read_bytes()
     page_url = url or path.resolve().as_uri()
     result = extract(content, page_url, rules_name=rules_name)
+    published = local_published(result)  # the page's own day: a Chinese page's 07:00 is not yesterday
     return {
         "file": str(path),
         "title": result.title,
         "author": result.author or result.source,
         "source": result.source,
         "editor": result.editor,
-        "published": result.published.strftime("%Y-%m-%dT%H:%M:%SZ") if result.published else None,
+        "published": _iso(published) if published else None,
         "image": result.image,
         "canonical_url": result.canonical_url,
         "rules": result.rules,
         "body_html": result.body_html,
         "body_text": result.body_text,
     }
+
+
+def _iso(when: datetime) -> str:
+    text = when.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def extract_files(

@@ -19,10 +19,12 @@ import dataclasses
 import html
 import logging
 import re
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from scraper.charset import decode_html
 from scraper.errors import ExtractError
+from scraper.extract.dates import zone as zone_info
 from scraper.extract.generic import extract_generic
 from scraper.extract.images import lead_image
 from scraper.extract.rules import RuleBook, RulesError, SiteRules, default_rulebook, load_rules
@@ -32,7 +34,7 @@ from scraper.models import Extracted
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "extract", "lead_image", "page_url_hint", "site_zone_for", "RuleBook", "RulesError", "SiteRules", "load_rules",
+    "extract", "lead_image", "local_published", "page_url_hint", "site_zone_for", "RuleBook", "RulesError", "SiteRules", "load_rules",
     "default_rulebook",
 ]
 
@@ -66,6 +68,23 @@ def page_url_hint(content: bytes | str) -> str | None:
     raw = head.encode("utf-8", "ignore") if isinstance(head, str) else head
     match = _URL_HINT.search(raw)
     return html.unescape(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def local_published(found: Extracted) -> datetime | None:
+    """``found.published`` in the page's own offset (or the zone assumed for it), else UTC."""
+    if found.published is None:
+        return None
+    if found.published_offset is None:
+        return found.published
+    return found.published.astimezone(timezone(found.published_offset))
+
+
+def _with_offset(found: Extracted, zone_name: str | None) -> Extracted:
+    """Name the offset of the zone the page's time was read in, when the extractor did not."""
+    if found.published is None or found.published_offset is not None:
+        return found
+    offset = found.published.astimezone(zone_info(zone_name)).utcoffset()
+    return dataclasses.replace(found, published_offset=offset)
 
 
 def _choose_rules(url: str, rules_name: str | None, rulebook: RuleBook) -> SiteRules | None:
@@ -110,7 +129,7 @@ def extract(
     if rules is not None:
         found = extract_with_rules(content, url, rules, charset)
         if found is not None:
-            return found
+            return _with_offset(found, rules.timezone)
         missed = True
         logger.warning("rules %s matched %s but found no article body; using the generic extractor", rules.name, url)
     text = content if isinstance(content, str) else decode_html(content, charset)[0]
@@ -120,4 +139,4 @@ def extract(
         raise ExtractError(f"no article text found in {url}")
     if missed and rules is not None:
         generic = dataclasses.replace(generic, rules_missed=True)
-    return generic
+    return _with_offset(generic, zone)

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from scraper.extract.dates import parse_datetime
+from scraper.extract.dates import parse_local
 
 __all__ = ["find_editor", "split_editor", "strip_site_suffix", "visible_published"]
 
@@ -22,9 +22,12 @@ _EDITOR_LINE = re.compile(
 _WORK_CODE = re.compile(r"\s+[A-Z]{1,4}\d{2,}$")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·]\s+|\s*[_|]\s*|(?<=[\u4e00-\u9fff）」』”])\s*[-–—]\s*(?=[\u4e00-\u9fff])")
 _SITE_WORDS = re.compile(r"(网|網|频道|新闻|財經|财经|日报|报|online|news|times|post|journal)$", re.IGNORECASE)
-_VISIBLE_DATETIME = re.compile(
-    r"(?:19|20)\d{2}\s*[年/\-.]\s*\d{1,2}\s*[月/\-.]\s*\d{1,2}\s*日?\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?"
+# 2005-3-1, 2005/03/01, 2005.3.1, 2005年3月1日, each with an optional time of day.
+_VISIBLE_DATE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|([/\-.])\s*\d{1,2}\s*\1\s*\d{1,2}(?!\d))"
+    r"(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?"
 )
+_NEAR_HEADLINE = 3000
 
 
 def split_editor(body_html: str) -> tuple[str, str | None]:
@@ -93,9 +96,23 @@ def _strip_one_suffix(title: str | None, site_name: str | None, url: str) -> str
 
 
 def visible_published(page_text: str, title: str | None, site_zone: str | None) -> datetime | None:
-    """A date-and-time printed near the headline (pages with no date metadata, e.g. news.cn)."""
+    """A date printed on the page, for pages without machine-readable dates (e.g. news.cn).
+
+    Date-only forms count (``2005-3-1``, ``2005年3月1日``). The first date within a few
+    thousand characters after the headline wins; without one there, the first date printed
+    with a time of day anywhere on the page (a dateline further down), else None: a bare date
+    far from the headline is as likely a related link's.
+    """
     start = page_text.find(title[:12]) if title else -1
-    if start < 0:
-        return None
-    match = _VISIBLE_DATETIME.search(page_text, start, start + 1500)
-    return parse_datetime(match.group(0), site_zone) if match else None
+    if start >= 0:
+        match = _VISIBLE_DATE.search(page_text, start, start + _NEAR_HEADLINE)
+        if match is not None:
+            found = parse_local(match.group(0), site_zone)
+            if found is not None:
+                return found
+    for match in _VISIBLE_DATE.finditer(page_text):
+        if ":" in match.group(0) or "：" in match.group(0):
+            found = parse_local(match.group(0), site_zone)
+            if found is not None:
+                return found
+    return None

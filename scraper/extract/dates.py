@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_datetime", "zone"]
+__all__ = ["parse_datetime", "parse_local", "zone"]
 
 _NUMERIC = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[年/\-.]\s*(?P<m>\d{1,2})\s*[月/\-.]\s*(?P<d>\d{1,2})\s*日?"
@@ -47,9 +47,10 @@ def _offset(tz_text: str) -> tzinfo:
 
 
 def _plausible(value: datetime) -> datetime | None:
+    """``value`` (aware) if its year is believable, in the offset the page wrote it in."""
     if value.year < _MIN_YEAR or value.year > 2100:
         return None
-    return value.astimezone(UTC)
+    return value
 
 
 def _numeric(text: str, site_zone: tzinfo) -> datetime | None:
@@ -74,6 +75,12 @@ def parse_datetime(text: str | None, site_zone: str | None = None, formats: tupl
     ``formats`` (strptime patterns) are tried first on the stripped text; then ISO 8601,
     numeric and Chinese forms, RFC 2822, and dateutil. Naive results take ``site_zone``.
     """
+    value = parse_local(text, site_zone, formats)
+    return value.astimezone(UTC) if value is not None else None
+
+
+def parse_local(text: str | None, site_zone: str | None = None, formats: tuple[str, ...] = ()) -> datetime | None:
+    """Like :func:`parse_datetime`, but keep the offset the page wrote (or ``site_zone``'s)."""
     if not text:
         return None
     text = text.strip()
@@ -96,7 +103,7 @@ def parse_datetime(text: str | None, site_zone: str | None = None, formats: tupl
     if found is not None:
         return found
     if text.isdigit() and len(text) in (10, 13):  # epoch seconds / milliseconds
-        return _plausible(datetime.fromtimestamp(int(text[:10]), UTC))
+        return _plausible(datetime.fromtimestamp(int(text[:10]), tz))
     if _RFC2822.match(text) is None:
         return _dateutil(text, tz)
     try:

@@ -33,6 +33,7 @@ _BOILERPLATE = re.compile(
 )
 _POSITIVE = re.compile(r"article|content|body|entry|main|post|story|text|detail|artibody|正文", re.IGNORECASE)
 _MIN_PARAGRAPH = 20
+_RERANKED = 12
 _PRUNABLE = frozenset({"ul", "ol", "div", "section", "dl", "table", "p"})
 _CREDIT_LINE = re.compile(r"责任编辑|责编\s*[:：]|【纠错】|^\s*[（(【]?\s*编辑\s*[:：]")
 _SENTENCE_END = re.compile(r"[。！？.!?]")
@@ -84,6 +85,14 @@ def _own_text_length(node: LexborNode) -> int:
     return total
 
 
+def _own_headline(node: LexborNode) -> str | None:
+    """The text of the headline a block opens with (a post of its own), else None."""
+    child = node.child
+    while child is not None and child.tag == "-text" and not (child.text_content or "").strip():
+        child = child.next
+    return child.text(deep=True).strip() if child is not None and child.tag in ("h1", "h2", "h3") else None
+
+
 def _headline_bonus(ranked: list[tuple[float, int]], nodes: dict[int, LexborNode], page_text: str,
                     headline: str) -> list[tuple[float, int]]:
     """Re-rank the top candidates by where they sit relative to the headline: the article
@@ -99,6 +108,9 @@ def _headline_bonus(ranked: list[tuple[float, int]], nodes: dict[int, LexborNode
             score *= 1.6
         elif 0 <= position < anchor:
             score *= 0.6
+        opening = _own_headline(nodes[key])
+        if opening is not None and headline[:16] not in opening:
+            score *= 0.6  # opens with another headline: the next post on the page
         reranked.append((score, key))
     return sorted(reranked, reverse=True) + ranked[8:]
 
@@ -125,7 +137,9 @@ def find_content(tree: LexborHTMLParser, headline: str | None = None) -> Content
         if length < _MIN_PARAGRAPH:
             continue
         score = 1.0 + min(len(_PUNCTUATION.findall(text)), 10) + min(length / 100, 3.0)
-        score *= 1.0 - _link_density(node, length)
+        link_share = _link_density(node, length)
+        # A list item that is mostly a link is a headline in a list, not a paragraph.
+        score *= (1.0 - link_share) ** (2 if node.tag == "li" else 1)
         if score <= 0.5:
             continue
         parent = node.parent if node.tag in _LEAF_BLOCKS else node
@@ -142,6 +156,11 @@ def find_content(tree: LexborHTMLParser, headline: str | None = None) -> Content
     ranked = sorted(
         ((score * _class_weight(nodes[key]), key) for key, score in scores.items()), reverse=True
     )
+    # As readability does: a container's score shrinks with its own share of link text, so a
+    # list of ~90 reply or headline links, each voting for the list, does not beat a post.
+    top = [(score * (1.0 - _link_density(nodes[key], _text_length(nodes[key].text(deep=True)))), key)
+           for score, key in ranked[:_RERANKED]]
+    ranked = sorted(top, reverse=True) + ranked[_RERANKED:]
     if headline and len(headline) >= 6:
         ranked = _headline_bonus(ranked, nodes, root.text(deep=True), headline)
     best_score, best_key = ranked[0]
@@ -151,8 +170,9 @@ def find_content(tree: LexborHTMLParser, headline: str | None = None) -> Content
     if parent is not None:
         sibling = parent.child
         while sibling is not None:
-            if sibling.mem_id != best_key and sibling.mem_id in scores:
-                sibling_score = scores[sibling.mem_id] * _class_weight(sibling)
+            if sibling.mem_id != best_key and sibling.mem_id in scores and _own_headline(sibling) is None:
+                length = _text_length(sibling.text(deep=True))
+                sibling_score = scores[sibling.mem_id] * _class_weight(sibling) * (1.0 - _link_density(sibling, length))
                 if sibling_score >= max(best_score * 0.2, 10.0):
                     chosen.append(sibling)
             sibling = sibling.next

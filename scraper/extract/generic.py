@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC
 
+import readability
 import trafilatura
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.htmlprocessing import convert_to_html
 
+from scraper.extract.byline import markup_byline, text_byline, text_source
+from scraper.extract.choose import medoid
 from scraper.extract.cleanup import find_editor, split_editor, strip_site_suffix, visible_published
 from scraper.extract.density import ContentCandidate, find_content, prune_boilerplate
 from scraper.extract.images import is_junk_image, lead_image
 from scraper.extract.meta import read_meta
+from scraper.extract.preclean import drop_invisible, drop_link_lists, flatten_math, unwrap_forms
 from scraper.extract.sitepath import ALWAYS_DROP, drop_matching_paragraphs, drop_nodes, fix_lazy_images
 from scraper.models import Extracted
 from scraper.sanitize import clean_html, html_to_text
@@ -40,15 +45,18 @@ PRECLEAN_DROP = (
     "ins.adsbygoogle", "ins.sinaads", "[data-ad-pdps]",
 )
 # The JSON-LD scripts were read by read_meta before this runs.
-PRECLEAN_DROP_ALL = ALWAYS_DROP + PRECLEAN_DROP + ("nav", "aside", "footer")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# <form> is not dropped: ASP.NET-style pages wrap the whole page in one (preclean.unwrap_forms).
+PRECLEAN_DROP_ALL = tuple(s for s in ALWAYS_DROP if s != "form") + PRECLEAN_DROP + ("nav", "aside", "footer")
+# Dropped before anything else (the readability candidate gets the page at this stage).
+_NEVER_TEXT = ("script", "style", "noscript", "iframe", "link", "svg", "template", "canvas", "object", "embed")
 _CJK_THRESHOLD = 0.3
+_CONFIDENT_CJK_CHARS = 300
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Whole paragraphs that are never article text on any site (disclaimers, app promos, topic links).
 BOILERPLATE_PARAGRAPH = re.compile(
     r"^(?:免责声明|版权声明|特别声明|风险提示：本文|本文来源于|扫码下载|下载.{0,8}APP|点击进入专题|点击查看专题)"
     r"|^海量资讯、精准解读，尽在新浪财经APP$|^(?:相关新闻|相关阅读|相关报道|延伸阅读|推荐阅读)\s*[:：]?$"
 )
-_MIN_DENSITY_CHARS = 80
 
 
 def _body_html(document: trafilatura.settings.Document) -> str:
@@ -87,6 +95,7 @@ def _trafilatura_body(html: str, url: str) -> str:
     document = trafilatura.bare_extraction(
         html,
         url=url,
+        fast=True,  # its own fallbacks are readability and justext: readability runs below anyway
         include_images=True,
         include_tables=True,
         include_formatting=True,
@@ -99,30 +108,45 @@ def _trafilatura_body(html: str, url: str) -> str:
     return _body_html(document)
 
 
+def _readability_body(html: str) -> str:
+    try:
+        return str(readability.Document(html).summary(html_partial=True))
+    except (readability.readability.Unparseable, ValueError, TypeError, etree.LxmlError) as exc:
+        logger.debug("readability found nothing: %s", exc)
+        return ""
+
+
 def _density_body(candidate: ContentCandidate) -> str:
     for node in candidate.nodes:
         prune_boilerplate(node)
     return "".join(node.html or "" for node in candidate.nodes)
 
 
-def choose_body(tree: LexborHTMLParser, url: str, headline: str | None) -> tuple[str, str]:
-    """The raw body HTML of a (pre-cleaned) page and the method that found it.
+def choose_body(tree: LexborHTMLParser, light_html: str, url: str, headline: str | None) -> tuple[str, str]:
+    """The sanitized body HTML of a (pre-cleaned) page and the method that found it.
 
-    Chinese pages: paragraph-density scoring on the selectolax tree (measured: it beats
-    trafilatura by a wide margin on Chinese portal pages, which surround the article with
-    live tickers, rankings and recommendation lists, and needs no second parse). Other pages:
-    trafilatura, which is better on English templates; density is the fallback when it finds
-    nothing.
+    Candidates: paragraph-density scoring on the selectolax tree, trafilatura on the same
+    pre-cleaned page, and (only when those two disagree) readability on ``light_html``, the
+    page with only hidden and image boilerplate removed. :func:`medoid` keeps the candidate
+    the others agree with (scraper.extract.choose); a candidate that comes out empty after
+    sanitizing never wins while another has text.
     """
+    page_html = tree.html or ""  # before density pruning mutates the tree
     candidate = find_content(tree, headline)
-    if candidate is not None and candidate.text_length >= _MIN_DENSITY_CHARS:
-        sample = "".join(node.text(deep=True)[:1000] for node in candidate.nodes[:3])
-        if _cjk_ratio(sample) >= _CJK_THRESHOLD:
-            return _density_body(candidate), "density"
-    body = _trafilatura_body(tree.html or "", url)
-    if body.strip() or candidate is None:
-        return body, "trafilatura"
-    return _density_body(candidate), "density"
+    bodies = [drop_link_lists(clean_html(_density_body(candidate), url)) if candidate is not None else ""]
+    texts = [html_to_text(bodies[0])]
+    if len(texts[0]) >= _CONFIDENT_CJK_CHARS and _cjk_ratio(texts[0]) >= _CJK_THRESHOLD:
+        # A long Chinese block: the scorer is right on such pages (measured), no second opinion.
+        return bodies[0], "density"
+    bodies.append(drop_link_lists(clean_html(_trafilatura_body(page_html, url), url)))
+    texts.append(html_to_text(bodies[1]))
+
+    def third() -> str:
+        bodies.append(drop_link_lists(clean_html(_readability_body(light_html), url)))
+        return html_to_text(bodies[-1])
+
+    chosen = medoid(texts, third)
+    return bodies[chosen], ("density", "trafilatura", "readability")[chosen]
 
 
 def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extracted | None:
@@ -133,16 +157,21 @@ def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extrac
     root = tree.root
     if root is None:
         return None
+    drop_nodes(root, _NEVER_TEXT)
+    drop_invisible(root)
+    flatten_math(root)
+    light_html = tree.html or ""
     drop_nodes(root, PRECLEAN_DROP_ALL)
+    unwrap_forms(root)
     fix_lazy_images(root)
     title = strip_site_suffix(meta.title, meta.site_name, url)
     page_text = text_of(tree)
-    published = meta.published
-    if published is None and site_zone is not None:
-        published = visible_published(page_text, title, site_zone)
+    published = meta.published or visible_published(page_text, title, site_zone)
     editor = find_editor(page_text)
-    raw_body, method = choose_body(tree, url, title)
-    body_html, body_editor = split_editor(clean_html(raw_body, url))
+    author = meta.author or markup_byline(tree) or text_byline(page_text, title)
+    source = meta.source or text_source(page_text, title)
+    cleaned_body, method = choose_body(tree, light_html, url, title)
+    body_html, body_editor = split_editor(cleaned_body.replace("\ufffd", ""))
     editor = editor or body_editor
     body_html = drop_matching_paragraphs(body_html, BOILERPLATE_PARAGRAPH, False)
     body_text = html_to_text(body_html)
@@ -156,10 +185,11 @@ def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extrac
         title=title,
         body_html=body_html,
         body_text=body_text,
-        author=meta.author,
-        source=meta.source,
+        author=author,
+        source=source,
         editor=editor,
-        published=published,
+        published=published.astimezone(UTC) if published else None,
+        published_offset=published.utcoffset() if published else None,
         image=image,
         canonical_url=meta.canonical_url,
         rules="generic",

@@ -12,7 +12,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.dates import parse_datetime
+from scraper.extract.dates import parse_local
 from scraper.sanitize import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,8 @@ _PUBLISHED_KEYS = (
     "article:published_time", "og:article:published_time", "og:published_time", "published_time",
     "datepublished", "pubdate", "publishdate", "publish_date", "publish-date", "article.published",
     "sailthru.date", "parsely-pub-date", "dc.date.issued", "dc.date", "dcterms.created", "date",
-    "weibo: article:create_at", "article_date_original", "og:release_date", "created",
+    "weibo: article:create_at", "article_date_original", "og:release_date", "created", "apub:time",
+    "publishtime", "pubtime", "og:time",
 )
 _AUTHOR_KEYS = ("author", "article:author", "sailthru.author", "parsely-author", "dc.creator", "byl")
 _SPACES = re.compile(r"\s+")
@@ -129,15 +130,15 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
 
     published = None
     for key in _PUBLISHED_KEYS:
-        published = parse_datetime(tags.get(key), site_zone)
+        published = parse_local(tags.get(key), site_zone)
         if published is not None:
             break
     if published is None:
-        published = parse_datetime(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")), site_zone)
+        published = parse_local(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")), site_zone)
     if published is None:
         time_node = tree.css_first("time[datetime]")
         if time_node is not None:
-            published = parse_datetime(time_node.attributes.get("datetime"), site_zone)
+            published = parse_local(time_node.attributes.get("datetime"), site_zone)
 
     author = _clean(_ld_text(ld.get("author")))
     if author is None:
