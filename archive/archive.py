@@ -25,13 +25,14 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from archive import indexer, queries, schema, stocks
-from archive.errors import StoreError
+from archive import indexer, queries, rawpages, schema, stocks
+from archive.errors import ArchiveError, StoreError
 from archive.files import pid_alive, remove_temp_files, write_atomic_many
 from archive.guard import translating
 from archive.models import (
@@ -45,7 +46,7 @@ from archive.models import (
     iso,
 )
 from archive.posts import post_text_for_row
-from archive.prepare import prepare_batch, seq_base
+from archive.prepare import Prepared, prepare_batch, seq_base
 from archive.search import export_rows, feeds_of, make_filters, search_rows
 from archive.store import BatchWriter
 from scraper.models import Article
@@ -67,12 +68,19 @@ class Archive:
     backup): nothing is created, migrated or written, and searches read the index as it is.
     Every public method raises only ArchiveError subclasses for database and file-system faults
     (archive.guard).
+
+    ``keep_raw``: raw pages to keep, ``"all"``, ``"none"`` (store none, delete those stored) or
+    ``"<days>"`` (delete those stored more than that many days ago, at ``close`` and ``optimize``).
     """
 
     def __init__(
         self, database: Path, posts_dir: Path, *, background_index: bool = True, read_only: bool = False,
-        busy_timeout: float = schema.BUSY_TIMEOUT, post_tags: bool = False,
+        busy_timeout: float = schema.BUSY_TIMEOUT, post_tags: bool = False, keep_raw: str = "all",
     ) -> None:
+        try:
+            self._keep_days = rawpages.parse_keep_raw(keep_raw)
+        except ValueError as exc:
+            raise ArchiveError(str(exc)) from exc
         self.database = Path(database)
         self.busy_timeout = busy_timeout
         self.post_tags = post_tags  # posts list the article's companies in ``tags:``
@@ -81,11 +89,14 @@ class Archive:
         self._pool: ThreadPoolExecutor | None = None
         self._gate = indexer.WriteGate()  # one writer of this process at a time (see archive.indexer)
         self._background_index = background_index and not read_only
+        self.resemblance_checks = 0  # near-duplicate comparisons made by this Archive (bounded per article)
         self._indexer: indexer.IndexWorker | None = None
+        self._undicted: dict[str, list[str]] = {}  # site → pages stored without its dictionary yet
         if read_only:
             self.db = schema.connect_read_only(self.database, busy_timeout)
             try:
                 schema.check_readable(self.db)
+                self._codec = rawpages.PageCodec(self.db.conn)
             except BaseException:
                 self.db.close()
                 raise
@@ -96,6 +107,10 @@ class Archive:
         try:
             schema.ensure_schema(self.db)
             stocks.ensure_stock_tables(self.db.conn)
+            if rawpages.schema_missing(self.db.conn):
+                with schema.transaction(self.db.conn):
+                    rawpages.ensure_schema(self.db.conn)
+            self._codec = rawpages.PageCodec(self.db.conn)
             self._ensure_feed_columns()
             self.finish_pending()
         except BaseException:
@@ -105,13 +120,14 @@ class Archive:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Finish the search index queue and close the database connection."""
+        """Finish the search index queue, prune raw pages (``keep_raw``), close the database."""
         try:
             if self._indexer is not None:
                 self._indexer.stop()
                 self._indexer = None
             if not self.read_only:
                 self._catch_up_index()
+                self._prune_raw_quietly()
         finally:
             if self._pool is not None:
                 self._pool.shutdown()
@@ -170,7 +186,9 @@ class Archive:
         return results
 
     def _store(self, articles: Sequence[Article], now: datetime) -> list[StoreResult]:
-        prepared = prepare_batch(articles, self._io_pool())
+        if self._keep_days == 0:
+            articles = [replace(a, raw_html=None) if a.raw_html is not None else a for a in articles]
+        prepared = prepare_batch(articles, self._io_pool(), self._page_job)
         writer = BatchWriter(self.db, now)
         with self._transaction():
             results = [writer.apply(p) for p in prepared]
@@ -178,8 +196,62 @@ class Archive:
                 tags = stocks.tags_of(article)
                 if stocks.write_tags(self.db.conn, result.id, tags) and self.post_tags:
                     writer._pending(result.id)  # noqa: SLF001 (the post shows the tags)
+        self.resemblance_checks += writer.resemblance_checks
         self._write_posts(writer.to_render)
+        self._note_undicted(prepared, results, now)
         return results
+
+    # -- raw pages ----------------------------------------------------------------------------
+
+    def _page_job(self, article: Article) -> Callable[[], tuple[bytes, str | None]]:
+        """The compression of ``article``'s page, to run on the pool (its dictionary loaded here)."""
+        dict_id = self._codec.dictionary_for(article.url)
+        zdict = self._codec.preload(dict_id)
+        raw = article.raw_html or b""
+
+        def job() -> tuple[bytes, str | None]:
+            encoded = rawpages.PageCodec.compress_with(raw, dict_id, zdict)
+            return encoded.blob, encoded.codec
+
+        return job
+
+    def _note_undicted(self, prepared: Sequence[Prepared], results: Sequence[StoreResult], now: datetime) -> None:
+        """Count pages stored without a dictionary per site; at DICT_PAGES of one site, make its
+        dictionary from them and recompress them with it."""
+        for p, result in zip(prepared, results, strict=True):
+            if p.raw_codec == "zstd" and result.status != "unchanged":
+                site = rawpages.site_key(p.article.url)
+                if site:
+                    self._undicted.setdefault(site, []).append(result.id)
+        for site in [s for s, ids in self._undicted.items() if len(ids) >= rawpages.DICT_PAGES]:
+            ids = self._undicted.pop(site)
+            with self._transaction():
+                rawpages.train_from_ids(self.db.conn, self._codec, site, ids, now)
+
+    def compact_raw_pages(
+        self, *, now: datetime, on_progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, int]:
+        """Give each site with enough pages a dictionary and recompress its pages with it (zlib pages
+        stored before dictionaries included); returns counts. Part of ``optimize``."""
+        return rawpages.compact(self.db.conn, self._codec, self._transaction, now, on_progress)
+
+    def prune_raw_pages(self, *, now: datetime) -> int:
+        """Delete raw pages ``keep_raw`` no longer keeps; returns how many."""
+        if self._keep_days is None:
+            return 0
+        with self._transaction():
+            return rawpages.prune(self.db.conn, self._keep_days, now)
+
+    def _prune_raw_quietly(self) -> None:
+        if self._keep_days is None:
+            return
+        try:
+            removed = self.prune_raw_pages(now=datetime.now(UTC))
+        except sqlite3.OperationalError as exc:  # read-only or busy: the next close prunes
+            logger.warning("raw pages not pruned: %s", exc)
+            return
+        if removed:
+            logger.info("pruned %d raw pages (keep_raw)", removed)
 
     # -- the search index ---------------------------------------------------------------------
 
@@ -364,9 +436,12 @@ class Archive:
 
         return revision_list(self.db.conn, article_id)
 
-    def raw_pages(self, feed: str | None = None) -> Iterator[dict[str, Any]]:
-        """Stored pages for ``reparse``: id, url, feed, raw (bytes, decompressed), charset."""
-        return queries.raw_pages(self.db.conn, feed)
+    def raw_pages(
+        self, feed: str | None = None, *, on_progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Stored pages for ``reparse``: id, url, feed, raw (bytes, decompressed), charset;
+        ``on_progress(pages_done, pages_total)`` after each chunk read."""
+        return rawpages.iter_pages(self.db.conn, self._codec, feed, on_progress=on_progress)
 
     def article_counts(
         self, *, now: datetime, window: timedelta = timedelta(hours=24)
@@ -398,17 +473,23 @@ class Archive:
         """Articles listed by ``feed`` (any feed when None) first archived at or after ``since``."""
         return queries.count_articles(self.db.conn, feed=feed, since=since)
 
-    def optimize(self) -> None:
+    def optimize(self, *, on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Merge the search index into one segment and refresh query-planner statistics.
 
         Optional maintenance (e.g. after a backfill, or daily in the daemon): searches read fewer
-        index segments afterwards. Takes a while on big archives; safe to interrupt.
+        index segments afterwards. Also prunes raw pages (``keep_raw``) and recompresses them with
+        a dictionary per site (``compact_raw_pages``; ``on_progress(pages_done, pages_total)``).
+        Returns the raw page counts: pages, trained, recompressed, pruned. Takes a while on big archives; safe to interrupt.
         """
         self.index_pending()
+        now = datetime.now(UTC)
+        pruned = self.prune_raw_pages(now=now)
+        counts = self.compact_raw_pages(now=now, on_progress=on_progress)
         with self._transaction():
             self.db.execute("insert into articles_fts(articles_fts) values('optimize')")
         with self._gate.first():
             self.db.execute("pragma optimize")
+        return {**counts, "pruned": pruned}
 
     # -- integrity and history ----------------------------------------------------------------
 
@@ -419,15 +500,17 @@ class Archive:
         return verify_archive(self, repair=repair)
 
     def import_tree(
-        self, directory: Path, *, now: datetime, clean: Callable[[Article], Article] | None = None
+        self, directory: Path, *, now: datetime, clean: Callable[[Article], Article] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
         """Import a Hexo posts tree written by the old system (see archive.importer).
 
         ``clean`` sanitizes each imported article as fetched ones are (jobs passes the scraper's
-        ``clean_article``); without it bodies are stored as the files hold them."""
+        ``clean_article``); without it bodies are stored as the files hold them.
+        ``on_progress(files_done, files_total)`` after each stored batch and at the end."""
         from archive.importer import import_tree
 
-        return import_tree(self, Path(directory), now=now, clean=clean)
+        return import_tree(self, Path(directory), now=now, clean=clean, on_progress=on_progress)
 
 
 __all__ = ["Archive", "StoreError"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from archive import identity
 from archive.errors import StoreError
@@ -49,29 +50,49 @@ class Prepared:
     version_hash: str
     sketch: tuple[int, ...]
     flags: str
-    raw_zlib: bytes | None = None
+    raw_zlib: bytes | None = None  # the compressed page (the column keeps its first codec's name)
+    raw_codec: str | None = None  # None: zlib; "zstd" or "zstd:<dictionary id>" (archive.rawpages)
 
 
-def prepare_batch(articles: Sequence[Article], pool: Executor | None = None) -> list[Prepared]:
+PageCompressor = Callable[[Article], Callable[[], tuple[bytes, str | None]]]
+
+
+def prepare_batch(
+    articles: Sequence[Article],
+    pool: Executor | None = None,
+    compress: PageCompressor | None = None,
+) -> list[Prepared]:
     """Compute identities, hashes and compressed pages (before the transaction, no database).
 
     Guids repeated within the batch for different links fall back to link + date. Raw pages are
-    compressed on ``pool`` (zlib releases the GIL) while this thread does the rest.
+    compressed on ``pool`` (zlib and zstd release the GIL) while this thread does the rest, by
+    ``compress(article)`` when given (archive.rawpages: a zstd dictionary per site; it returns a
+    function of no arguments to run on the pool), else by zlib (``compress_page``).
     """
-    compressing = [
-        (pool.submit(compress_page, a.raw_html) if pool else None) if a.raw_html is not None else None
-        for a in articles
-    ]
+    jobs: list[Callable[[], tuple[bytes, str | None]] | None] = []
+    for a in articles:
+        if a.raw_html is None:
+            jobs.append(None)
+        elif compress is not None:
+            jobs.append(compress(a))
+        else:
+            jobs.append(partial(_zlib_job, a.raw_html))
+    compressing = [(pool.submit(job) if pool else None) if job is not None else None for job in jobs]
     links_per_guid: dict[tuple[str, str], set[str]] = defaultdict(set)
     for article in articles:
         if article.guid:
             links_per_guid[(article.feed, article.guid)].add(identity.url_key(article.url))
     prepared = [_prepare(a, len(links_per_guid.get((a.feed, a.guid or ""), ())) > 1) for a in articles]
     for i, future in enumerate(compressing):
-        raw = articles[i].raw_html
-        if raw is not None:
-            prepared[i] = replace(prepared[i], raw_zlib=future.result() if future else compress_page(raw))
+        job = jobs[i]
+        if job is not None:
+            blob, codec = future.result() if future else job()
+            prepared[i] = replace(prepared[i], raw_zlib=blob, raw_codec=codec)
     return prepared
+
+
+def _zlib_job(raw: bytes) -> tuple[bytes, str | None]:
+    return compress_page(raw), None
 
 
 def compress_page(raw: bytes) -> bytes:

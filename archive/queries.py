@@ -1,10 +1,9 @@
-"""Read-only lookups for the pipeline and the CLI (beyond search): fingerprints, pages, counts."""
+"""Read-only lookups for the pipeline and the CLI (beyond search): fingerprints, counts (pages: archive.rawpages)."""
 
 from __future__ import annotations
 
 import sqlite3
-import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,31 +34,6 @@ def known_items(
         if row is not None:
             found[(guid, url)] = row[0] or ""
     return found
-
-
-def raw_pages(conn: sqlite3.Connection, feed: str | None, *, chunk: int = 100) -> Iterator[dict[str, Any]]:
-    """Stored pages (decompressed), optionally of one feed's articles, in storage order.
-
-    Read in chunks by rowid, up to the last page stored when the walk began, so memory stays
-    bounded and the caller may store (rewrite pages) between items without a cursor open.
-    """
-    sql = (
-        "select r.rowid, r.article_id, r.url, a.feed, r.raw_zlib, r.charset from raw_pages r "
-        "join articles a on a.id = r.article_id where r.rowid > ? and r.rowid <= ?"
-    )
-    params: list[Any] = []
-    if feed:
-        sql += " and r.article_id in (select article_id from article_feeds where feed = ?)"
-        params.append(feed)
-    last = conn.execute("select coalesce(max(rowid), 0) from raw_pages").fetchone()[0]
-    after = 0
-    while True:
-        rows = conn.execute(sql + " order by r.rowid limit ?", [after, last, *params, chunk]).fetchall()
-        if not rows:
-            return
-        for rowid, article_id, url, feed_name, raw, charset in rows:
-            after = rowid
-            yield {"id": article_id, "url": url, "feed": feed_name, "raw": zlib.decompress(raw), "charset": charset}
 
 
 def article_counts(conn: sqlite3.Connection, *, since: datetime) -> dict[str, dict[str, Any]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,8 @@ from archive.models import Status, StoreResult, iso
 from archive.prepare import SEQ_SLOTS, Prepared, seq_base, sketch_text
 
 logger = logging.getLogger(__name__)
+BUCKET_DEPTH = 50  # newest rows read per sketch value: a boilerplate clause must not fan out
+TOP_CANDIDATES = 8  # candidates compared per article: those sharing the most sketch values
 KEY_COLUMNS = ("key", "article_id", "rule", "version_hash", "item_fingerprint", "url_key")
 
 
@@ -46,6 +47,7 @@ class BatchWriter:
         self.now = iso(now)
         self.to_render: list[str] = []
         self._rendering: set[str] = set()
+        self.resemblance_checks = 0  # sketches compared by the near-duplicate layer (bounded per article)
 
     def _one(self, sql: str, params: Sequence[Any]) -> Any:
         row = self.conn.execute(sql, params).fetchone()
@@ -82,17 +84,14 @@ class BatchWriter:
         return [r[0] for r in self.conn.execute(sql, tuple(url_keys))]
 
     def _near_duplicate(self, sketch: tuple[int, ...]) -> str | None:
-        """The article whose clauses resemble ``sketch`` most (≥ identity.NEAR_DUPLICATE), earliest on ties."""
-        shared: dict[int, int] = defaultdict(int)
-        # newest 50 per value (a boilerplate sentence must not fan out), all values in one statement
-        per_value = "select seq from (select seq from minhash where h = ? order by rowid desc limit 50)"
-        for (seq,) in self.conn.execute(" union all ".join([per_value] * len(sketch)), sketch):
-            shared[seq] += 1
+        """The article whose clauses resemble ``sketch`` most (≥ identity.NEAR_DUPLICATE), earliest on ties.
+
+        The work is bounded whatever the archive holds (see ``near_candidates``): at most
+        BUCKET_DEPTH rows read per sketch value, at most TOP_CANDIDATES resemblance computations.
+        """
         best: tuple[float, int] | None = None
-        for seq, count in shared.items():
-            if count < 2:
-                continue
-            stored = self._one("select sketch from articles where seq = ?", (seq,))
+        for seq, stored in near_candidates(self.conn, sketch):
+            self.resemblance_checks += 1
             score = identity.resemblance(sketch, tuple(int(v) for v in (stored or "").split()))
             if score >= identity.NEAR_DUPLICATE and (best is None or (score, -seq) > (best[0], -best[1])):
                 best = (score, seq)
@@ -253,7 +252,7 @@ class BatchWriter:
         if p.raw_zlib is not None:
             self._insert_row("raw_pages", {
                 "article_id": article_id, "url": p.article.url, "charset": p.article.raw_charset,
-                "raw_zlib": p.raw_zlib, "stored_at": self.now,
+                "raw_zlib": p.raw_zlib, "codec": p.raw_codec, "stored_at": self.now,
             }, verb="insert or replace")
 
     def _audit(self, article_id: str, action: str, rule: str, p: Prepared, other: str | None, detail: str) -> None:
@@ -269,3 +268,24 @@ class BatchWriter:
             )
             self._rendering.add(article_id)
             self.to_render.append(article_id)
+
+
+def near_candidates(conn: Any, sketch: Sequence[int]) -> list[tuple[int, str | None]]:
+    """(seq, stored sketch) of the articles most likely to resemble ``sketch``, in one statement.
+
+    Each sketch value is a bucket; the newest BUCKET_DEPTH rows of each bucket are read (a clause
+    that thousands of templated texts share costs no more than a rare one), candidates sharing at
+    least two values are ranked by how many they share, and the TOP_CANDIDATES first (earliest on
+    ties) are returned with their sketches. Resemblance is at most shared values / sketch size,
+    so the best match is among the most-sharing candidates unless TOP_CANDIDATES others share more.
+    """
+    if not sketch:
+        return []
+    per_value = f"select seq from (select seq from minhash where h = ? order by rowid desc limit {BUCKET_DEPTH})"
+    sql = (
+        f"with hits(seq) as ({' union all '.join([per_value] * len(sketch))}), "
+        "ranked(seq, shared) as (select seq, count(*) from hits group by seq having count(*) >= 2 "
+        f"order by count(*) desc, seq limit {TOP_CANDIDATES}) "
+        "select r.seq, a.sketch from ranked r join articles a on a.seq = r.seq order by r.shared desc, r.seq"
+    )
+    return [(int(seq), stored) for seq, stored in conn.execute(sql, tuple(sketch))]

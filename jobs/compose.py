@@ -33,7 +33,7 @@ def open_archive(settings: Settings, *, read_only_ok: bool = False) -> Iterator[
     try:
         try:
             archive = Archive(database, settings.archive.posts_dir, busy_timeout=timeout,
-                              post_tags=settings.archive.post_tags)
+                              post_tags=settings.archive.post_tags, keep_raw=settings.archive.keep_raw)
         except ReadOnlyArchive:
             if not read_only_ok or not database.is_file():
                 raise

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from archive.rawpages import parse_keep_raw
 from jobs.errors import UsageError
 from scraper.models import HttpSettings
 
@@ -55,6 +56,7 @@ class ArchiveSettings:
     busy_timeout: float = 30.0  # seconds to wait for another process's write lock before giving up
     post_tags: bool = False  # posts carry a ``tags:`` list (the companies an article is about)
     stock_list: Path | None = None  # a user's code,name list (``newsroll stocks load``); None = beside the database
+    keep_raw: str = "all"  # raw pages kept: "all", "none" or "<days>" (archive.rawpages.parse_keep_raw)
 
     @property
     def stock_list_path(self) -> Path:
@@ -116,7 +118,7 @@ class Settings:
 
 _TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults"}
 _ARCHIVE_KEYS: dict[str, Any] = {"database": str, "posts_dir": str, "busy_timeout": (str, int, float),
-                                  "post_tags": bool, "stock_list": str}
+                                  "post_tags": bool, "stock_list": str, "keep_raw": str}
 _DEFAULT_KEYS = {"image": str}
 
 
@@ -302,12 +304,20 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise ConfigError(f"archive.busy_timeout: expected a duration like '30s', got {value!r}")
         busy_timeout = parse_interval(value, "archive.busy_timeout")
+    keep_raw = archive_table.get("keep_raw", "all")
+    if "keep_raw" in archive_table:
+        _check_type("archive.keep_raw", keep_raw, str)
+    try:
+        parse_keep_raw(keep_raw)
+    except ValueError as exc:
+        raise ConfigError(f"archive.{exc}") from exc
     archive = ArchiveSettings(
         database=base / archive_table.get("database", "data/archive.db"),
         posts_dir=base / archive_table.get("posts_dir", "data/posts"),
         busy_timeout=busy_timeout,
         post_tags=archive_table.get("post_tags", False),
         stock_list=base / archive_table["stock_list"] if "stock_list" in archive_table else None,
+        keep_raw=keep_raw.strip().lower(),
     )
     for key in ("http", "schedule", "defaults"):
         if not isinstance(data.get(key, {}), dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -52,9 +53,15 @@ def _identity(settings: Settings, row: dict[str, Any]) -> tuple[FeedIdentity, Fe
 
 
 def reparse_archive(
-    settings: Settings, archive: Archive, *, feed: str | None = None, batch_size: int = 100
+    settings: Settings,
+    archive: Archive,
+    *,
+    feed: str | None = None,
+    batch_size: int = 100,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ReparseReport:
-    """Re-extract every stored page (of one feed), storing in batches; memory stays bounded."""
+    """Re-extract every stored page (of one feed), storing in batches; memory stays bounded.
+    ``on_progress(pages_read, pages_total)`` as the stored pages are read."""
     started = time.monotonic()
     pages = updated = unchanged = failed = 0
     batch: list[Article] = []
@@ -66,7 +73,7 @@ def reparse_archive(
         updated += tally.stored - tally.unchanged
         batch.clear()
 
-    for page in archive.raw_pages(feed):
+    for page in archive.raw_pages(feed, on_progress=on_progress):
         pages += 1
         article = _reparsed(settings, archive, page)
         if article is None:

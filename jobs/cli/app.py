@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from jobs.cli.archive_cmds import export, feeds, import_cmd, reparse, verify
+from jobs.cli.archive_cmds import export, feeds, import_cmd, optimize, reparse, verify
 from jobs.cli.backfill import backfill
 from jobs.cli.context import Ctx
 from jobs.cli.extract import extract_cmd
@@ -74,8 +74,9 @@ def cli(ctx: click.Context, config: str | None, log_level: str, log_format: str)
     ctx.obj = Ctx(config)
 
 
-for _command in (fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, extract_cmd,
-                 stocks):
+for _command in (
+    fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, optimize, extract_cmd, stocks
+):
     cli.add_command(_command)
 
 

@@ -92,13 +92,22 @@ def verify(obj: Ctx, repair: bool) -> None:
 @click.pass_obj
 def import_cmd(obj: Ctx, directory: str) -> None:
     """Import a Hexo posts tree written by the system newsroll replaces."""
+    from jobs.cli.workprogress import WorkProgress
     from scraper.normalize import clean_article  # imported posts get the same cleaning as fetched ones
 
-    with open_archive(obj.settings) as archive:
-        report = archive.import_tree(Path(directory), now=datetime.now(UTC), clean=clean_article)
+    progress = WorkProgress("import", "files")
+    try:
+        with open_archive(obj.settings) as archive:
+            report = archive.import_tree(Path(directory), now=datetime.now(UTC), clean=clean_article,
+                                         on_progress=progress.update)
+    finally:
+        progress.close()
     for path, reason in report.skipped:
         click.echo(f"skipped {path}: {reason}")
-    click.echo(f"imported {len(report.imported)}, skipped {len(report.skipped)}")
+    seconds = progress.elapsed()
+    files = len(report.imported) + len(report.skipped)
+    click.echo(f"imported {len(report.imported)}, skipped {len(report.skipped)} "
+               f"in {seconds:.1f}s ({files / max(seconds, 1e-9):.0f} files/s)")
 
 
 @click.command()
@@ -106,9 +115,30 @@ def import_cmd(obj: Ctx, directory: str) -> None:
 @click.pass_obj
 def reparse(obj: Ctx, feed: str | None) -> None:
     """Re-extract stored raw pages with today's rules (no refetch)."""
+    from jobs.cli.workprogress import WorkProgress
     from jobs.reparse import reparse_archive
 
-    with open_archive(obj.settings) as archive:
-        report = reparse_archive(obj.settings, archive, feed=feed)
+    progress = WorkProgress("reparse", "pages")
+    try:
+        with open_archive(obj.settings) as archive:
+            report = reparse_archive(obj.settings, archive, feed=feed, on_progress=progress.update)
+    finally:
+        progress.close()
     click.echo(report.line())
     sys.exit(1 if report.failed else 0)
+
+
+@click.command()
+@click.pass_obj
+def optimize(obj: Ctx) -> None:
+    """Compact the archive: raw pages onto their site's dictionary, keep_raw pruning, search index merged."""
+    from jobs.cli.workprogress import WorkProgress
+
+    progress = WorkProgress("optimize", "pages")
+    try:
+        with open_archive(obj.settings) as archive:
+            counts = archive.optimize(on_progress=progress.update)
+    finally:
+        progress.close()
+    click.echo(f"raw pages: {counts['recompressed']} recompressed, {counts['pruned']} pruned, "
+               f"{counts['trained']} site dictionaries made; search index merged")

@@ -1,0 +1,165 @@
+"""Growth benchmark: the cost of storing an article into an archive that already holds N of them.
+
+Run (from the repository root):
+
+    .venv/bin/python benchmarks/bench_growth.py --sizes 0,10000,100000 --n 2000 --workdir /var/tmp/nrg
+    .venv/bin/python benchmarks/bench_growth.py --sizes 0,10000,100000,1000000 --workdir /var/tmp/nrg
+
+1. Build (once; reused from ``--workdir`` when the row count matches): an archive of N synthetic
+   articles (bench_archive_synth, 70 % Chinese) through the real dedup path (``prepare_batch`` +
+   ``BatchWriter.apply``: keys, URLs, content hashes, minhash buckets, audit), 2,000 per
+   transaction, without post files (the fast path: nothing of what a later store reads is skipped),
+   then indexed for search.
+2. Measure, each size in a fresh subprocess: ``--n`` new articles (distinct texts) stored through
+   ``Archive.store`` in batches of ``--batch`` (post files written, search index in the
+   background and finished before the clock stops), with a raw page (a real Sina template around
+   the body) when ``--raw``. Prints articles/s, CPU ms per article, near-duplicate comparisons per
+   article, the ratio to the empty archive, and peak RSS of the measuring process (memory flat:
+   compare the sizes), plus a search at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_archive_synth import ArticleFactory, Vocabulary, page_template  # noqa: E402
+
+from archive import Archive  # noqa: E402
+from archive.prepare import prepare_batch  # noqa: E402
+from archive.store import BatchWriter  # noqa: E402
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+MEASURE_FIRST = 50_000_000  # article numbers of the measured articles: never in a built archive
+
+
+def build(path: Path, size: int) -> float:
+    """An archive of ``size`` articles at ``path`` (reused when it holds exactly that many)."""
+    if path.exists():
+        with Archive(path, path.parent / "posts", background_index=False) as archive:
+            if archive.count() == size:
+                return 0.0
+        shutil.rmtree(path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    factory = ArticleFactory(Vocabulary(), seed=1)
+    with Archive(path, path.parent / "posts", background_index=False) as archive:
+        for first in range(0, size, 2000):
+            prepared = prepare_batch(list(factory.articles(min(2000, size - first), first=first)))
+            writer = BatchWriter(archive.db, NOW)
+            with archive._transaction():
+                for p in prepared:
+                    writer.apply(p)
+                archive.db.execute("delete from pending_files")  # no post files on the fast path
+            if (first + 2000) % 50_000 == 0:
+                print(f"  built {first + 2000} in {time.perf_counter() - start:.0f}s", file=sys.stderr, flush=True)
+        archive.index_pending()
+        archive.db.execute("pragma optimize")
+    return time.perf_counter() - start
+
+
+def measure(path: Path | None, n: int, batch: int, raw: bool) -> dict[str, object]:
+    """Store ``n`` new articles into the archive at ``path`` (a copy; an empty one when None)."""
+    work = Path(tempfile.mkdtemp(prefix="nr-growth-"))
+    try:
+        db = work / "archive.db"
+        if path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{path}{suffix}").exists():
+                    shutil.copyfile(f"{path}{suffix}", f"{db}{suffix}")
+        factory = ArticleFactory(Vocabulary(), seed=99, template=page_template(ROOT) if raw else None)
+        articles = list(factory.articles(n, first=MEASURE_FIRST))
+        with Archive(db, work / "posts") as archive:
+            size = archive.count()
+            start, cpu = time.perf_counter(), time.process_time()
+            for i in range(0, n, batch):
+                archive.store(articles[i : i + batch], now=NOW)
+            archive.index_pending()
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            checks = archive.resemblance_checks
+            t0 = time.perf_counter()
+            hits = archive.search("投资", limit=20)
+            search_ms = (time.perf_counter() - t0) * 1000
+        return {
+            "archive_size": size,
+            "stored": n,
+            "seconds": round(seconds, 2),
+            "articles_per_s": round(n / seconds, 1),
+            "cpu_ms_per_article": round(cpu * 1000 / n, 2),
+            "resemblance_checks_per_article": round(checks / n, 2),
+            "search_ms": round(search_ms, 1),
+            "search_hits": len(hits),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="0,10000,100000", help="comma-separated archive sizes")
+    parser.add_argument("--n", type=int, default=2000, help="articles stored in each measurement")
+    parser.add_argument("--batch", type=int, default=100, help="articles per store() call")
+    parser.add_argument("--raw", action="store_true", help="keep a raw page with each article")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per size (median reported)")
+    parser.add_argument("--workdir", default=None, help="keep built archives here (reused when present)")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--as-built", action="store_true",
+                        help="measure the archives in --workdir as they are (a build stopped early), not rebuilt")
+    parser.add_argument("--measure", default=None, help=argparse.SUPPRESS)  # internal: one measurement
+    args = parser.parse_args()
+    if args.measure is not None:
+        path = Path(args.measure) if args.measure else None
+        print(json.dumps(measure(path, args.n, args.batch, args.raw)))
+        return
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="nr-growth-"))
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    paths: dict[int, Path | None] = {}
+    for size in sizes:
+        if size == 0:
+            paths[size] = None
+            continue
+        path = work / f"archive-{size}" / "archive.db"
+        seconds = 0.0 if args.as_built and path.exists() else build(path, size)
+        if seconds:
+            print(f"built {size} articles in {seconds:.0f}s", file=sys.stderr, flush=True)
+        paths[size] = path
+    if args.build_only:
+        return
+    results: dict[int, list[dict[str, object]]] = {size: [] for size in sizes}
+    for _round in range(args.rounds):
+        for size in sizes:  # the same round measures every size, one after the other
+            cmd = [sys.executable, __file__, "--measure", str(paths[size] or ""), "--n", str(args.n),
+                   "--batch", str(args.batch)] + (["--raw"] if args.raw else [])
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            results[size].append(json.loads(out.strip().splitlines()[-1]))
+    base = None
+    for size in sizes:
+        rows = sorted(results[size], key=lambda r: float(r["articles_per_s"]))  # type: ignore[arg-type]
+        row = dict(rows[len(rows) // 2])
+        row["rates_each_round"] = [r["articles_per_s"] for r in results[size]]
+        if base is None:
+            base = row
+        row["rate_ratio_to_first"] = round(float(row["articles_per_s"]) / float(base["articles_per_s"]), 3)  # type: ignore[arg-type]
+        row["cpu_ratio_first_over_this"] = round(
+            float(base["cpu_ms_per_article"]) / float(row["cpu_ms_per_article"]), 3  # type: ignore[arg-type]
+        )
+        print(json.dumps(row), flush=True)
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
