@@ -1,0 +1,105 @@
+"""What Datasette shows of an archive: labels, hidden columns, facets, canned queries (plain data)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+ARCHIVE_TABLES = ("articles", "articles_fts", "fts_pending")  # a database with these is an archive
+
+COLUMN_LABELS = {
+    "seq": "Archive order (publication time): sort by it, descending, for newest first",
+    "id": "The article's id in newsroll (newsroll show ID; its feed entries' ids end with it)",
+    "feed": "The first feed that listed the article",
+    "site": "The publishing site",
+    "category": "The feed's category",
+    "title": "Headline (links to the source article)",
+    "url": "The source article",
+    "canonical_url": "The page's own canonical address, when it names one",
+    "guid": "The feed's id for the item",
+    "published": "Publication time (UTC)",
+    "updated": "Last update announced by the source (UTC)",
+    "author": "Author",
+    "source": "Original source credited by the site (来源)",
+    "editor": "Editor (责任编辑)",
+    "image": "Lead image",
+    "duplicate_of": "A near-identical article this one duplicates",
+    "path": "The Hexo post file, relative to the posts directory",
+    "revisions": "Stored versions (1: never edited)",
+    "first_seen": "When newsroll first archived it (UTC)",
+    "last_changed": "When newsroll last stored a change (UTC)",
+    "summary": "The feed's summary",
+    "body_text": "Article text",
+    "body_html": "Article body (sanitized HTML)",
+    "stocks": "Stock codes the article mentions",
+}
+# search index text, dedup fingerprints, the extraction rules used: not for readers
+HIDDEN_COLUMNS = (
+    "search_title", "search_body", "sketch", "content_hash", "version_hash", "rules", "flags", "body_html",
+)
+FACETS = ("feed", "site", "category", "stocks")
+DEFAULT_SORT_DESC = "seq"
+
+SEARCH_SQL = """select a.seq, a.id, a.published, a.title, a.url, a.feed, a.site, a.category,
+  json_extract(hit.value, '$.snippet') as snippet
+from json_each(newsroll_search(:q, :feed, :site, :since, :until, :limit, :offset)) as hit
+join articles a on a.id = json_extract(hit.value, '$.id')
+order by hit.key"""
+
+TODAY_SQL = """select f.feed, a.published, a.title, a.url, a.site, a.id
+from article_feeds f join articles a on a.id = f.article_id
+where a.published >= coalesce(nullif(:day, ''), date('now'))
+  and a.published < date(coalesce(nullif(:day, ''), date('now')), '+1 day')
+order by f.feed, a.published desc"""
+
+WORD_PER_DAY_SQL = """select substr(a.published, 1, 10) as day, count(*) as articles
+from articles a
+where a.seq in (select rowid from articles_fts where articles_fts match newsroll_fts(:word))
+group by day order by day desc"""
+
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
+    "search": {
+        "title": "Search articles (ranked like newsroll search)",
+        "description": (
+            "Chinese words of any length, English words, \"quoted phrases\", AND, OR, NOT, -word, word*; "
+            "feed, site, since and until (YYYY-MM-DD or ISO 8601) narrow it down; limit defaults to 50. "
+            "Searching the articles table without choosing a sort lands here. To facet the matches, "
+            "search the table sorted by a column, e.g. articles?_search=…&_sort_desc=published&_facet=site."
+        ),
+        "sql": SEARCH_SQL,
+    },
+    "today_by_feed": {
+        "title": "Today's articles by feed",
+        "description": "Articles published on one day (UTC; blank: today), grouped by the feeds listing them.",
+        "sql": TODAY_SQL,
+    },
+    "word_per_day": {
+        "title": "A word's articles per day",
+        "description": "How many articles mention a word or phrase each day (newsroll's query language).",
+        "sql": WORD_PER_DAY_SQL,
+    },
+}
+
+
+def database_metadata(columns: Collection[str]) -> dict[str, Any]:
+    """Datasette metadata for an archive database whose ``articles`` table has ``columns``."""
+    return {
+        "tables": {
+            "articles": {
+                "title": "Articles",
+                "description": (
+                    "One row per story, its newest version. The search box takes newsroll's query "
+                    "language (Chinese words of any length, \"phrases\", AND/OR/NOT, -word, word*)."
+                ),
+                "sort_desc": DEFAULT_SORT_DESC,
+                "facets": [c for c in FACETS if c in columns],
+                "columns": {c: label for c, label in COLUMN_LABELS.items() if c in columns},
+                "label_column": "title",
+            },
+            "feeds": {"title": "Feeds", "description": "Each feed's polling state (see /-/newsroll/health)."},
+        },
+    }
+
+
+def hidden_columns(columns: Collection[str]) -> list[str]:
+    return [c for c in HIDDEN_COLUMNS if c in columns]
