@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,14 +62,16 @@ def _free_port() -> int:
 
 
 def _start(db: Path, *, immutable: bool) -> Server:
-    port = _free_port()
     files = ["-i", str(db)] if immutable else [str(db)]
+    return _launch(db, lambda port: [sys.executable, "-m", "datasette", "serve", *files,
+                                     "--host", "127.0.0.1", "--port", str(port)])
+
+
+def _launch(db: Path, command: Callable[[int], list[str]]) -> Server:
+    port = _free_port()
     log = db.with_name(f"datasette-{port}.log")
     with log.open("wb") as sink:  # a file, not a pipe nobody reads: the access log would fill it
-        process = subprocess.Popen(
-            [sys.executable, "-m", "datasette", "serve", *files, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=sink, stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command(port), stdout=sink, stderr=subprocess.STDOUT, cwd=db.parent)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60  # waiting for the server to listen, not a speed check
     while True:
@@ -180,7 +182,7 @@ def test_readers_see_labelled_columns_without_the_internal_ones(server: Server) 
     newest = newsroll_search(server.root, "", "--limit", "5")
     assert [r[table["columns"].index("id")] for r in rows] == [r["id"] for r in newest]
     html = server.get("/archive/articles").text
-    assert "Publication time (UTC)" in html  # column descriptions
+    assert "Publication time, UTC" in html and "Headline, linking to the source article" in html  # descriptions
     assert '<a href="https://finance.example.cn/roll/0.shtml" rel="noopener noreferrer">浙江招商引资新政第0期</a>' in html
     assert "_facet=search_body" not in html  # no suggestion to facet by internal text
     # asking for a column explicitly still works
@@ -236,3 +238,20 @@ def test_a_normal_read_only_datasette_searches_the_same(tmp_path: Path) -> None:
             assert [r["id"] for r in got] == [r["id"] for r in newsroll_search(tmp_path, query)]
     finally:
         _stop(plain)
+
+
+def test_newsroll_serve(tmp_path: Path) -> None:
+    """``newsroll serve``: Datasette on the configured archive, read-only, with the plugin."""
+    db = build_archive(tmp_path)
+    config = write_config(tmp_path)
+    served = _launch(db, lambda port: [sys.executable, "-m", "jobs", "--config", str(config), "serve",
+                                       "--host", "127.0.0.1", "--port", str(port)])
+    try:
+        for query in ("内核源码", '"interest rates"'):
+            got = served.rows("/archive/articles.json", _search=query)
+            assert [r["id"] for r in got] == [r["id"] for r in newsroll_search(tmp_path, query)]
+        assert served.get("/-/newsroll/health").status_code == 200
+        databases = served.get("/-/databases.json").json()  # opened read-only, new articles seen live
+        assert [(d["name"], d["is_mutable"]) for d in databases] == [("archive", True)]
+    finally:
+        _stop(served)
