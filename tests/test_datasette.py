@@ -20,6 +20,7 @@ import pytest
 
 from archive.web.feedout import article_tag
 from archive.web.feedquery import FeedQuery, select_entries
+from archive.web.plugin import ranked_target
 from archive.web.tables import HIDDEN_COLUMNS
 from tests.web_support import build_archive, write_config
 
@@ -255,3 +256,51 @@ def test_newsroll_serve(tmp_path: Path) -> None:
         assert [(d["name"], d["is_mutable"]) for d in databases] == [("archive", True)]
     finally:
         _stop(served)
+
+
+def test_stock_mentions_when_the_archive_has_them(tmp_path: Path) -> None:
+    """An archive with the ``article_stocks`` table (seq, code, name, how) gets its facets and query."""
+    import sqlite3
+
+    db = build_archive(tmp_path)
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("CREATE TABLE article_stocks (seq INTEGER NOT NULL, code TEXT NOT NULL, "
+                     "name TEXT NOT NULL DEFAULT '', how TEXT NOT NULL, PRIMARY KEY (seq, code)) WITHOUT ROWID")
+        seqs = [r[0] for r in conn.execute("select seq from articles where title like '%招商引资%' order by seq")]
+        conn.executemany("insert into article_stocks values (?, 'SH600519', '贵州茅台', 'code')", [(s,) for s in seqs])
+        conn.execute("insert into article_stocks values (?, 'SZ000001', '平安银行', 'name')", (seqs[0],))
+        conn.commit()
+    finally:
+        conn.close()
+    served = _start(db, immutable=True)
+    try:
+        facets = served.get("/archive/article_stocks.json", _size="1").json()["facet_results"]
+        assert {f["value"]: f["count"] for f in facets["code"]["results"]} == {"SH600519": len(seqs), "SZ000001": 1}
+        for stock in ("SH600519", "600519", "贵州茅台"):
+            rows = served.rows("/archive/stock_articles.json", stock=stock)
+            assert [r["seq"] for r in rows] == sorted(seqs, reverse=True)
+        assert served.rows("/archive/stock_articles.json", stock="") == []
+    finally:
+        _stop(served)
+
+
+@pytest.mark.parametrize(
+    ("args", "ranked"),
+    [
+        ([("_search", "辟谣")], [("q", "辟谣")]),
+        ([("_search", "辟谣"), ("site", "新浪财经"), ("_size", "5"), ("_shape", "array")],
+         [("q", "辟谣"), ("site", "新浪财经"), ("limit", "5"), ("_shape", "array")]),
+        ([("_search", "辟谣"), ("_sort_desc", "seq")], [("q", "辟谣")]),  # the default sort
+        ([("_search", "辟谣"), ("_sort_desc", "published")], None),  # a sort of the reader's own
+        ([("_search", "辟谣"), ("_sort", "seq")], None),  # oldest first
+        ([("_search", "辟谣"), ("_facet", "site")], None),
+        ([("_search", "辟谣"), ("category", "股市")], None),  # a filter newsroll search lacks
+        ([("_search", "辟谣"), ("_searchmode", "raw")], None),
+        ([("_search", "辟谣"), ("_filter_value", "x"), ("_filter_column", "title")], None),
+        ([("_search", " ")], None),
+        ([("site", "新浪财经")], None),
+    ],
+)
+def test_which_table_requests_are_ranked(args: list[tuple[str, str]], ranked: list[tuple[str, str]] | None) -> None:
+    assert ranked_target(args) == ranked

@@ -14,8 +14,9 @@ On any database that is a newsroll archive (it has ``articles``, ``articles_fts`
   ``.json``/``.csv`` answered in place. A search with another sort, facets or filters stays a
   table view (same rows, in that sort).
 - Readers' view: internal columns are left out of the table (``_nocol``, unless the request
-  names its columns), the rest labelled, facets by feed, site, category (and stocks when the
-  column exists), newest first, titles linking to the source, canned queries (tables.py).
+  names its columns), the rest labelled, facets by feed, site, category, newest first, titles
+  linking to the source, canned queries (tables.py); with an ``article_stocks`` table, stock
+  mentions faceted by code and a canned query for a stock's articles.
 - ``/-/newsroll/feed.atom|rss|json?q=&feed=&site=&since=&until=&limit=`` (``&db=`` when several
   archives are served): the feed ``newsroll feed`` writes. ``/-/newsroll/health``: the health page.
 
@@ -46,6 +47,7 @@ from archive.web.healthpage import render_health
 
 # database name -> columns of its ``articles`` table, for every archive seen on a connection
 ARCHIVES: dict[str, frozenset[str]] = {}
+WITH_STOCKS: set[str] = set()  # archives with the article_stocks table
 RANKED_PASS_THROUGH = {"_shape", "_json", "_labels", "_nl", "_trace", "_dl", "_nocount", "_nofacet", "_nosuggest",
                        "_filter_column", "_filter_op", "_filter_value", "_sort_by_desc"}
 
@@ -82,6 +84,8 @@ def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
     if columns is None:
         return
     ARCHIVES[database] = columns
+    if conn.execute("select 1 from sqlite_master where name = ?", (tables.STOCK_TABLE,)).fetchone():
+        WITH_STOCKS.add(database)
     conn.create_function("escape_fts", 1, _fts)  # replaces Datasette's, on this connection only
     conn.create_function("newsroll_fts", 1, _fts)
     conn.create_function("newsroll_search", 7, _search_function(conn))
@@ -105,12 +109,12 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
     live = {name: cols for name, cols in ARCHIVES.items() if name in datasette.databases}
     if not live:
         return {}
-    return {"databases": {name: tables.database_metadata(cols) for name, cols in live.items()}}
+    return {"databases": {name: tables.database_metadata(cols, name in WITH_STOCKS) for name, cols in live.items()}}
 
 
 @hookimpl
 def canned_queries(datasette: Any, database: str) -> dict[str, Any] | None:
-    return dict(tables.CANNED_QUERIES) if database in ARCHIVES else None
+    return tables.canned_queries(database in WITH_STOCKS) if database in ARCHIVES else None
 
 
 @hookimpl

@@ -45,6 +45,12 @@ from articles a
 where a.seq in (select rowid from articles_fts where articles_fts match newsroll_fts(:word))
 group by day order by day desc"""
 
+STOCK_ARTICLES_SQL = """select a.seq, a.id, a.published, a.title, a.url, a.feed, a.site, s.code, s.name, s.how
+from article_stocks s join articles a on a.seq = s.seq
+where :stock != '' and :stock in (s.code, s.name, substr(s.code, 3))
+order by s.seq desc limit 500"""
+STOCK_TABLE = "article_stocks"  # (seq, code, name, how): the companies each article is about
+
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "search": {
         "title": "Search articles (ranked like newsroll search)",
@@ -69,8 +75,38 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
 }
 
 
-def database_metadata(columns: Collection[str]) -> dict[str, Any]:
+STOCK_QUERY = {
+    "stock_articles": {
+        "title": "Articles about a stock",
+        "description": "Newest first; the stock by code (SH600519 or 600519) or name.",
+        "sql": STOCK_ARTICLES_SQL,
+    }
+}
+
+
+def canned_queries(has_stocks: bool) -> dict[str, dict[str, Any]]:
+    return {**CANNED_QUERIES, **(STOCK_QUERY if has_stocks else {})}
+
+
+def database_metadata(columns: Collection[str], has_stocks: bool = False) -> dict[str, Any]:
     """Datasette metadata for an archive database whose ``articles`` table has ``columns``."""
+    metadata = _metadata(columns)
+    if has_stocks:
+        metadata["tables"][STOCK_TABLE] = {
+            "title": "Stock mentions",
+            "description": "The companies each article is about; facet by code to count mentions "
+            "(canned query stock_articles lists a stock's articles).",
+            "facets": ["code", "how"],
+            "sort_desc": "seq",
+            "columns": {
+                "seq": "The article (articles.seq)",
+                "how": "How it was found, most reliable first: source, link, code, name",
+            },
+        }
+    return metadata
+
+
+def _metadata(columns: Collection[str]) -> dict[str, Any]:
     return {
         "tables": {
             "articles": {
