@@ -40,10 +40,13 @@ def serve(obj: Ctx, host: str, port: int) -> None:
     database = obj.settings.archive.database
     if not database.is_file():
         raise UsageError(f"no archive at {database}: fetch or import something first")
-    with open_archive(obj.settings) as archive:
+    from archive.errors import ArchiveError
+
+    with open_archive(obj.settings, read_only_ok=True) as archive:
         try:  # Datasette reads only: index what was stored but not indexed yet, so search finds it
-            archive.index_pending()
-        except sqlite3.OperationalError as exc:
+            if not archive.read_only:
+                archive.index_pending()
+        except (sqlite3.Error, ArchiveError) as exc:
             click.echo(f"newsroll: {archive.pending_index()} articles not searchable yet ({exc})", err=True)
     datasette_cli.main(
         ["serve", str(database), "--host", host, "--port", str(port),
@@ -77,7 +80,7 @@ def feed(obj: Ctx, query: str, feed_name: str | None, site: str | None, since: s
         query=query, feed=feed_name, site=site, limit=limit,
         since=since_dt.isoformat() if since_dt else None, until=until_dt.isoformat() if until_dt else None,
     )
-    with open_archive(obj.settings) as archive:
+    with open_archive(obj.settings, read_only_ok=True) as archive:
         try:
             data = build_feed(archive.reader(), request, fmt, now=datetime.now(UTC), self_url=self_url)
         except QueryError as exc:
@@ -96,6 +99,6 @@ def report(obj: Ctx, target: str | None, hours: int) -> None:
     from archive.web.health import gather
     from archive.web.healthpage import render_health
 
-    with open_archive(obj.settings) as archive:
+    with open_archive(obj.settings, read_only_ok=True) as archive:
         health = gather(archive.reader(), now=datetime.now(UTC), hours=hours)
     _write(target, render_health(health).encode("utf-8"))
