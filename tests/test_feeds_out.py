@@ -15,7 +15,7 @@ import pytest
 from archive import Archive, QueryError
 from archive.web.feedout import FORMATS, FeedEntry, FeedMeta, article_tag, render
 from archive.web.feedquery import FeedQuery, build_feed, select_entries
-from tests.test_archive_support import NOW, make_article
+from tests.archive_support import NOW, make_article
 from tests.web_support import build_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,7 +14,7 @@ import pytest
 
 from archive.web.health import SILENT_AFTER, FeedHealth, gather, status_of
 from archive.web.healthpage import bar_chart, render_health
-from tests.test_archive_support import NOW
+from tests.archive_support import NOW
 from tests.web_support import build_archive
 
 FEEDS = ("新浪财经－国內", "证券时报－快讯", "Markets", "停更的源")

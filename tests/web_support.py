@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive import Archive, FeedState
 from scraper.models import Article
-from tests.test_archive_support import BODY_EN, BODY_ZH, NOW, make_article
+from tests.archive_support import BODY_EN, BODY_ZH, NOW, make_article
 
 RUMOUR = "有关部门今日辟谣称，网传内核源码泄露消息不实，请投资者注意甄别。"
 MARKET = "今日A股市场表现活跃，沪指收涨1.2%，两市成交额超万亿元，券商板块领涨。"
