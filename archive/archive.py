@@ -395,6 +395,12 @@ class Archive:
         self._catch_up_index()
         return search_rows(self.db.conn, query, filters, limit, offset)
 
+    def reader(self) -> sqlite3.Connection:
+        """The connection for read-only queries of other modules (feeds out, the health report),
+        with the search index caught up first."""
+        self._catch_up_index()
+        return self.db.conn
+
     def export(
         self,
         *,

@@ -171,6 +171,25 @@ def search_rows(
     return _results(conn, page, terms)
 
 
+def newest_rows(conn: sqlite3.Connection, query: str, filters: Filters, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` newest articles matching ``query`` and ``filters`` (the same matches as
+    ``search_rows``, ordered by date alone: what a subscription to a query wants). Raises QueryError."""
+    if limit < 0:
+        raise QueryError("limit must not be negative")
+    match = translate_query(query)
+    if match is None:
+        return search_rows(conn, "", filters, limit, 0)
+    low, high = filters.seq_range()
+    clauses, params = _where(filters)
+    cols = ", ".join(f"a.{c}" for c in RESULT_COLUMNS)
+    where = " and ".join(["articles_fts match ? and articles_fts.rowid between ? and ?", *clauses])
+    sql = (
+        f"select {cols} from articles_fts join articles a on a.seq = articles_fts.rowid "
+        f"where {where} order by articles_fts.rowid desc limit ?"
+    )
+    return _results(conn, _run(conn, sql, [match, low, high, *params, limit]), cjk_terms(query))
+
+
 def export_rows(conn: sqlite3.Connection, query: str, filters: Filters) -> Iterator[dict[str, Any]]:
     """Every matching article with its body (``body_html``, ``body_text``), streamed in pages."""
     offset = 0

@@ -7,6 +7,7 @@
     query.py         search, show                 read the archive
     archive_cmds.py  feeds, export, verify, import, reparse
     extract.py       extract FILE…                what the extractor makes of saved pages
+    web.py           serve, feed, report          Datasette, feeds out, the feed health page
     output.py        tables, JSON/CSV rows, --since/--until parsing
     logs.py          text or JSON log lines on stderr
 """

@@ -21,6 +21,7 @@ from jobs.cli.logs import setup_logging
 from jobs.cli.query import search, show
 from jobs.cli.run import fetch, run
 from jobs.cli.stocks import stocks
+from jobs.cli.web import feed, report, serve
 from jobs.config import ConfigError
 from jobs.errors import JobsError
 
@@ -74,9 +75,8 @@ def cli(ctx: click.Context, config: str | None, log_level: str, log_format: str)
     ctx.obj = Ctx(config)
 
 
-for _command in (
-    fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, optimize, extract_cmd, stocks
-):
+for _command in (fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, optimize, extract_cmd,
+                 stocks, serve, feed, report):
     cli.add_command(_command)
 
 
