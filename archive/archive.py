@@ -386,12 +386,14 @@ class Archive:
         limit: int = 50,
         offset: int = 0,
         stock: str | None = None,
+        important: bool = False,
     ) -> list[dict[str, Any]]:
         """Search (see archive.search for the result dict). Raises QueryError on a malformed query.
 
         ``stock``: only articles about that company (a normalized code, or a name stored with the tags).
+        ``important``: only articles a wire marked important.
         """
-        filters = make_filters(feed, site, since, until, stock)
+        filters = make_filters(feed, site, since, until, stock, important)
         self._catch_up_index()
         return search_rows(self.db.conn, query, filters, limit, offset)
 

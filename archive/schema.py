@@ -22,6 +22,9 @@ Tables (``datasette archive.db`` browses all of them; ``articles`` has its searc
   commits the row and this marker; archive.indexer indexes it when storing pauses, and every
   search, export and verify first finishes what is left. The triggers below keep the two consistent whatever writes the rows.
 - ``meta``: schema version.
+
+Columns added after a release are added to older databases when missing (``_add_columns``),
+not by bumping ``SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "image": str,
     "flags": str,
     "rules": str,
+    "important": int,  # the wire's importance mark: 1, 0, or null when the source has none
     "content_hash": str,
     "version_hash": str,
     "duplicate_of": str,
@@ -144,10 +148,24 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             with db.atomic():
                 _create_index_queue(db)
                 db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        _add_columns(db)
         return
     with db.atomic():
         _create_tables(db)
         db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    _add_columns(db)
+
+
+ADDED_ARTICLE_COLUMNS = ("important",)
+
+
+def _add_columns(db: sqlite_utils.Database) -> None:
+    """Additive, idempotent: article columns newer than the database get added (null for old rows)."""
+    present = db.table("articles").columns_dict
+    for name in ADDED_ARTICLE_COLUMNS:
+        if name not in present:
+            db.table("articles").add_column(name, ARTICLE_COLUMNS[name])
+    db.table("articles").create_index(["important", "published"], if_not_exists=True)
 
 
 def _version(db: sqlite_utils.Database) -> int:

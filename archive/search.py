@@ -4,7 +4,8 @@ Results are plain dicts (the CLI's JSON contract): ``id``, ``title``, ``url``, `
 ``canonical_url``, ``feed`` (primary), ``feeds`` (all), ``site``, ``category``, ``published`` and
 ``updated`` (ISO 8601 UTC), ``path`` (relative to posts_dir), ``revisions``, ``summary``, ``snippet``,
 ``flags``, ``duplicate_of``, ``stocks`` (the companies' normalized codes, e.g. ``["SH600519", "HK00700"]``,
-archive.stocks). An empty query lists what the filters match, newest first.
+archive.stocks), ``important`` (true/false: the wire's importance mark). An empty query lists what the
+filters match, newest first.
 
 Ranking a query, relevance then date: when fewer than ``RANK_ALL_BELOW`` articles match (the
 usual case for a specific query), every match is scored with bm25 (title weighted ×4) and ties go
@@ -52,6 +53,7 @@ RESULT_COLUMNS = (
     "editor",
     "image",
     "guid",
+    "important",
 )
 TITLE_WEIGHT = 4.0
 SNIPPET_CHARS = 120
@@ -66,6 +68,7 @@ class Filters:
     since: str | None = None  # ISO UTC, inclusive
     until: str | None = None  # ISO UTC, inclusive
     stock: str | None = None  # a normalized code (SH600519) or a company name stored with the tags
+    important: bool = False  # only articles a wire marked important
 
     def seq_range(self) -> tuple[int, int]:
         """Bounds on ``articles.seq`` (= FTS rowid) implied by since/until."""
@@ -80,11 +83,13 @@ RANK_ALL_BELOW = 1000
 
 
 def make_filters(
-    feed: str | None, site: str | None, since: DateLike, until: DateLike, stock: str | None = None
+    feed: str | None, site: str | None, since: DateLike, until: DateLike, stock: str | None = None,
+    important: bool = False,
 ) -> Filters:
     """Normalize filter values; a date-only ``until`` includes that whole day. Raises QueryError."""
     return Filters(
-        feed or None, site or None, _bound(since, end=False), _bound(until, end=True), (stock or "").strip() or None
+        feed or None, site or None, _bound(since, end=False), _bound(until, end=True), (stock or "").strip() or None,
+        important,
     )
 
 
@@ -120,6 +125,8 @@ def _where(filters: Filters, alias: str = "a") -> tuple[list[str], list[Any]]:
     if filters.site:
         clauses.append(f"{alias}.site = ?")
         params.append(filters.site)
+    if filters.important:
+        clauses.append(f"{alias}.important = 1")
     if filters.since:
         clauses.append(f"{alias}.published >= ?")
         params.append(filters.since)
@@ -238,6 +245,7 @@ def _results(conn: sqlite3.Connection, rows: list[Any], terms: list[str]) -> lis
         r["feeds"] = feeds.get(r["id"], [r["feed"]])
         r["flags"] = json.loads(r["flags"]) if r["flags"] else []
         r["stocks"] = [code for code, _name in tagged.get(r["id"], [])]
+        r["important"] = bool(r["important"])
         r["snippet"] = snippet(texts.get(r["id"]) or r["summary"] or "", terms)
     return results
 

@@ -169,6 +169,8 @@ class BatchWriter:
             "search_title": None, "search_body": None,
         }
         changes |= {k: v for k, v in (("author", a.author), ("source", a.source), ("editor", a.editor)) if v}
+        if a.important is not None:
+            changes["important"] = int(a.important)
         assignments = ", ".join(f"{column} = ?" for column in changes)
         self.conn.execute(f"update articles set {assignments} where id = ?", [*changes.values(), article_id])
         self._sketch(article_id, p.sketch, replace=True)
@@ -180,6 +182,8 @@ class BatchWriter:
             "insert or ignore into article_feeds (article_id, feed, first_seen) values (?, ?, ?)",
             (article_id, p.article.feed, self.now),
         )
+        if p.article.important:  # one wire marking the story important marks it
+            self.conn.execute("update articles set important = 1 where id = ?", (article_id,))
         self._key(p, article_id, rule)
         self._urls(article_id, p.url_keys)
         self._audit(article_id, "merged", rule, p, None, p.article.url)
@@ -202,6 +206,7 @@ class BatchWriter:
             "published": p.published, "updated": iso(a.updated) if a.updated else None, "author": a.author,
             "source": a.source, "editor": a.editor, "image": a.image or "", "summary": a.summary,
             "body_html": a.body_html, "body_text": a.body_text, "flags": p.flags, "rules": a.rules,
+            "important": None if a.important is None else int(a.important),
             "content_hash": p.content_hash, "version_hash": p.version_hash, "sketch": sketch_text(p),
             "duplicate_of": duplicate_of, "path": path, "revisions": 1, "first_seen": self.now,
             "last_changed": self.now,  # search_title/search_body: written by archive.indexer

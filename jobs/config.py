@@ -13,13 +13,15 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.rawpages import parse_keep_raw
 from jobs.errors import UsageError
 from scraper.models import HttpSettings
+from scraper.sources import get_source, source_kinds
 
-FEED_KINDS = ("feed", "sina_roll")
+FEED_KINDS = ("feed", "sina_roll", *source_kinds())  # plus every registered wire (scraper.sources)
 _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
@@ -96,6 +98,15 @@ class FeedConfig:
     max_interval: float | None = None
     obey_robots: bool | None = None  # None = http.obey_robots
     jitter: float | None = None  # seconds; None = schedule.jitter capped at 10% of the interval
+    route: str | None = None  # kind "rsshub": the route as configured (url = [rsshub] base + route)
+
+
+@dataclass(frozen=True)
+class RsshubSettings:
+    """``[rsshub]``: the instance that ``route = "/..."`` feeds read, and its optional access key."""
+
+    base: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,7 @@ class Settings:
     feeds: tuple[FeedConfig, ...]
     default_image: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    rsshub: RsshubSettings = RsshubSettings()
 
     def feed(self, name: str) -> FeedConfig:
         for feed in self.feeds:
@@ -116,7 +128,7 @@ class Settings:
         raise ConfigError(f"unknown feed {name!r} (configured: {known})")
 
 
-_TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults"}
+_TOP_KEYS = {"archive", "http", "feeds", "schedule", "defaults", "rsshub"}
 _ARCHIVE_KEYS: dict[str, Any] = {"database": str, "posts_dir": str, "busy_timeout": (str, int, float),
                                   "post_tags": bool, "stock_list": str, "keep_raw": str}
 _DEFAULT_KEYS = {"image": str}
@@ -213,12 +225,43 @@ _FEED_TYPES: dict[str, Any] = {
     "name": str, "site": str, "category": str, "kind": str, "url": str, "full_text": bool,
     "interval": (str, int, float), "cron": str, "timezone": str, "enabled": bool, "rules": str,
     "default_image": str, "adaptive": bool, "min_interval": (str, int, float),
-    "max_interval": (str, int, float), "obey_robots": bool, "jitter": (str, int, float),
+    "max_interval": (str, int, float), "obey_robots": bool, "jitter": (str, int, float), "route": str,
 }
-_FEED_REQUIRED = ("name", "site", "category", "kind", "url")
+_FEED_REQUIRED = ("name", "site", "category", "kind")
 
 
-def _load_feed(index: int, table: Any) -> FeedConfig:
+def _load_rsshub(table: Any) -> RsshubSettings:
+    if not isinstance(table, dict):
+        raise ConfigError("rsshub: expected a table")
+    _check_keys(table, {"base", "key"}, "rsshub")
+    for key in ("base", "key"):
+        if key in table:
+            _check_type(f"rsshub.{key}", table[key], str)
+    base = table.get("base")
+    if base is not None and not re.match(r"^https?://[^/?#]+", base):
+        raise ConfigError(f"rsshub.base: expected an http(s) URL, got {base!r}")
+    return RsshubSettings(base=base.rstrip("/") if base else None, key=table.get("key") or None)
+
+
+def _rsshub_url(label: str, values: dict[str, Any], rsshub: RsshubSettings) -> str:
+    """The feed's url: ``url`` as given, or ``[rsshub] base`` + ``route``; the access key appended."""
+    if "route" in values:
+        if values["kind"] != "rsshub":
+            raise ConfigError(f"{label}.route: only for kind = \"rsshub\"")
+        if "url" in values:
+            raise ConfigError(f"{label}: set either url or route, not both")
+        if not rsshub.base:
+            raise ConfigError(f"{label}.route: needs [rsshub] base (the RSSHub instance's address)")
+        route = values["route"].strip()
+        values["url"] = rsshub.base + (route if route.startswith("/") else "/" + route)
+    url = str(values["url"])
+    if values["kind"] == "rsshub" and rsshub.key and "key=" not in url.partition("?")[2] \
+            and (not rsshub.base or url.startswith(rsshub.base)):
+        url += ("&" if "?" in url else "?") + urlencode({"key": rsshub.key})
+    return url
+
+
+def _load_feed(index: int, table: Any, rsshub: RsshubSettings = RsshubSettings()) -> FeedConfig:
     where = f"feeds[{index}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table ([[feeds]]), got {type(table).__name__}")
@@ -237,11 +280,18 @@ def _load_feed(index: int, table: Any) -> FeedConfig:
         else:
             _check_type(f"{label}.{key}", value, expected)
             values[key] = value
-    for key in ("name", "site", "category", "url"):
-        if not values[key].strip():
+    if "url" not in values and "route" not in values:
+        raise ConfigError(f"{label}.url: missing required key")
+    for key in ("name", "site", "category", "url", "route"):
+        if key in values and not values[key].strip():
             raise ConfigError(f"{label}.{key}: must not be empty")
     if values["kind"] not in FEED_KINDS:
         raise ConfigError(f"{label}.kind: expected one of {', '.join(FEED_KINDS)}, got {values['kind']!r}")
+    values["url"] = _rsshub_url(label, values, rsshub)
+    if values["kind"] == "rsshub":  # routes carry the whole text: fetch pages only when asked to
+        values.setdefault("full_text", False)
+    if values["kind"] in source_kinds() and "interval" not in values and "cron" not in values:
+        values["interval"] = get_source(values["kind"]).default_interval
     if not re.match(r"^https?://", values["url"]):
         raise ConfigError(f"{label}.url: expected an http(s) URL, got {values['url']!r}")
     if "timezone" in values:
@@ -329,7 +379,8 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
     feeds_raw = data.get("feeds", [])
     if not isinstance(feeds_raw, list):
         raise ConfigError("feeds: expected an array of tables ([[feeds]])")
-    feeds = tuple(_load_feed(i, t) for i, t in enumerate(feeds_raw))
+    rsshub = _load_rsshub(data.get("rsshub", {}))
+    feeds = tuple(_load_feed(i, t, rsshub) for i, t in enumerate(feeds_raw))
     seen: set[str] = set()
     for feed in feeds:
         if feed.name in seen:
@@ -342,4 +393,5 @@ def settings_from_dict(data: dict[str, Any], path: Path) -> Settings:
         schedule=_load_schedule(data.get("schedule", {})),
         feeds=feeds,
         default_image=defaults.get("image"),
+        rsshub=rsshub,
     )

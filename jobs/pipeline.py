@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from archive import Archive, FeedState, StoreTally
 from archive.errors import ArchiveError, StoreError
 from jobs.config import FeedConfig, Settings
+from jobs.wires import listing_url, wire_article, wire_source
 from scraper.errors import (
     ExtractError,
     FetchError,
@@ -116,6 +117,8 @@ def feed_zone(feed: FeedConfig) -> ZoneInfo:
     """The zone for times a source writes without one."""
     if feed.timezone:
         return ZoneInfo(feed.timezone)
+    if (source := wire_source(feed)) is not None:
+        return ZoneInfo(source.zone)
     if feed.kind == "sina_roll" or is_chinese(feed.site + feed.name):
         return ZoneInfo(CHINA_ZONE)
     return ZoneInfo("UTC")
@@ -164,8 +167,10 @@ async def article_for_item(
     except ExtractError as exc:
         logger.warning("%s: %s", feed.name, exc)
         base = Fallback()
-    if not (feed.full_text if full_text is None else full_text):
+    if item.flash or not (feed.full_text if full_text is None else full_text):
         return build_article(identity, item, now=now, fallback=base), False
+    if item.fetch_url and (source := wire_source(feed)) is not None:
+        return await wire_article(ctx, feed, source, item, identity, base)
     try:
         page = await ctx.fetcher.fetch(item.url, obey_robots=resolved.obey_robots)
     except RobotsDisallowedError:
@@ -262,8 +267,10 @@ async def fetch_listing(
     ctx: PollContext, feed: ResolvedFeed, state: FeedState
 ) -> tuple[Listing | None, FeedState, float | None]:
     """Conditional GET + parse. Returns (listing or None when not modified, new state, min interval)."""
+    source = wire_source(feed.config)
     result = await ctx.fetcher.fetch(
-        state.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT)
+        listing_url(feed.config, state.url), etag=state.etag, last_modified=state.last_modified,
+        accept=FEED_ACCEPT, headers=source.headers if source else None)
     state = replace(state, status=result.status)
     if result.moved_to and result.moved_to != state.url:
         logger.warning("%s: feed moved permanently from %s to %s", feed.name, state.url, result.moved_to)

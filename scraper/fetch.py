@@ -22,7 +22,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -124,6 +124,7 @@ class Fetcher:
         last_modified: str | None = None,
         obey_robots: bool = False,
         accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         """GET ``url``, following redirects, and return the whole, decoded, size-checked body.
 
@@ -134,7 +135,7 @@ class Fetcher:
         ResponseTooLargeError, BrokenResponseError, RedirectError or RobotsDisallowedError.
         """
         self._counts["fetches"] += 1
-        headers = {"Accept": accept or "*/*"}
+        headers = {**(headers or {}), "Accept": accept or "*/*"}  # extra headers: a wire's Referer/x-app-id
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 import feedparser
 
@@ -423,9 +424,17 @@ def _sina_item(row: Any, base: str) -> FeedItem | None:
 def parse_listing(
     kind: str, content: bytes, url: str = "", *, charset: str | None = None, default_tz: tzinfo | None = None
 ) -> Listing:
-    """Dispatch on the feed's configured kind."""
+    """Dispatch on the feed's configured kind; wire kinds go to their ``scraper.sources`` parser.
+
+    For a wire, ``default_tz`` None means the wire's own zone (``Source.zone``).
+    """
     if kind == "sina_roll":
         return parse_sina_roll(content, url)
     if kind == "feed":
         return parse_feed(content, url, charset=charset, default_tz=default_tz)
+    from scraper.sources import get_source, source_kinds  # sources import this module
+
+    if kind in source_kinds():
+        source = get_source(kind)
+        return source.parse(content, url, default_tz or ZoneInfo(source.zone))
     raise ParseError(f"unknown feed kind {kind!r}")

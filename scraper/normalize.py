@@ -154,6 +154,8 @@ def build_article(
         raw_charset=raw_charset,
         rules=extracted.rules if extracted else "",
         item_fingerprint=item_fingerprint(item),
+        important=item.important,
+        stocks=item.stocks,
     )
 
 

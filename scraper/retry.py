@@ -61,6 +61,9 @@ def error_for_status(
         return TransientFetchError(f"HTTP {status}", url=url, status=status, retry_after=retry_after)
     if status == 410:
         return GoneError("HTTP 410 Gone", url=url, status=status)
+    if status in (403, 418):  # what WAFs (CloudWAF's 418, Alibaba's 403) answer a client they block
+        return PermanentFetchError(f"HTTP {status}: refused by the server (blocked by an anti-bot/WAF rule?)",
+                                   url=url, status=status)
     return PermanentFetchError(f"HTTP {status}", url=url, status=status)
 
 

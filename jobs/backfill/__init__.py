@@ -4,6 +4,7 @@
     pagination.py  pure: page URLs, item keys, the --since/--until window
     rollpager.py   pure: where to read next in a Sina roll list that grows while we page
     rolltopup.py   pure: re-reading the top of the roll list after a long run
+    cursor.py      wires that page by cursor (scraper.sources, Source.can_page)
     progress.py    the progress bar (rich) or plain periodic lines when not on a terminal
 """
 

@@ -1,6 +1,6 @@
 """Backfill: page back through a feed's history through the same pipeline as a poll.
 
-    checkpoint? ─▶ page source (Sina roll pages | RFC 5005 archive documents)
+    checkpoint? ─▶ page source (Sina roll pages | wire cursors (cursor.py) | RFC 5005 archive documents)
                 ─▶ per page: items in --since/--until ─▶ changed_items (archive dedup)
                    ─▶ articles_for_items (the poll's fetcher and extraction) ─▶ store ─▶ checkpoint
 
@@ -29,6 +29,7 @@ from jobs.backfill.rollpager import RollPager
 from jobs.backfill.rolltopup import TopUp
 from jobs.config import FeedConfig
 from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone, store_articles
+from jobs.wires import wire_source
 from scraper.errors import RetryLaterError, ScraperError
 from scraper.listing import parse_listing
 from scraper.models import FEED_ACCEPT, FeedItem, Listing
@@ -105,8 +106,12 @@ class Run:
 
     async def listing(self, url: str) -> Listing:
         """Fetch and parse one listing document. Raises PageFailed."""
+        source = wire_source(self.feed)
+        if source is not None and not source.can_page:  # e.g. rsshub: ?format=json
+            url = source.request_url(url, None)
         try:
-            result = await self.ctx.fetcher.fetch(url, accept=FEED_ACCEPT)
+            result = await self.ctx.fetcher.fetch(url, accept=FEED_ACCEPT,
+                                                  headers=source.headers if source else None)
             listing = parse_listing(self.feed.kind, result.content, result.final_url, charset=result.charset,
                                     default_tz=feed_zone(self.feed))
         except RetryLaterError as exc:
@@ -168,6 +173,10 @@ async def backfill_feed(ctx: PollContext, feed: FeedConfig, options: BackfillOpt
     try:
         if feed.kind == "sina_roll":
             return await _backfill_roll(run, state)
+        if (source := wire_source(feed)) is not None and source.can_page:
+            from jobs.backfill.cursor import backfill_cursor  # imports this module
+
+            return await backfill_cursor(run, state)
         return await _backfill_archives(run, state)
     except PageFailed as exc:
         logger.warning("%s: backfill stopped: %s", feed.name, exc)

@@ -37,7 +37,7 @@ _RELATIVE = re.compile(r"\d+\s*[dhm]")  # jobs.cli.output.parse_when's relative 
 @click.pass_obj
 def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max_pages: int | None,
              full_text: bool | None) -> None:
-    """Page back through FEED's history (Sina roll pages, RFC 5005 feed archives) into the archive.
+    """Page back through FEED's history (Sina roll pages, wire cursors, RFC 5005 feed archives) into the archive.
 
     Resumable: progress is checkpointed after every page; run the same command again after a
     Ctrl-C or a crash and it continues. Running it again after it finished adds nothing.

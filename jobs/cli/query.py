@@ -20,11 +20,12 @@ from jobs.errors import JobsError, UsageError
 @click.option("--until", default=None, help="Published before (date or ISO 8601 time).")
 @click.option("--stock", default=None, help="Only articles about this company: a code (SH600519, 600519, 00700.HK) or a name (贵州茅台).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1, max=1_000_000, clamp=True))
+@click.option("--important", is_flag=True, help="Only items a wire marked important (cls A/B, 金十, 见闻 score…).")
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "json", "jsonl", "csv"]))
 @click.pass_obj
 def search(obj: Ctx, query: str, feed: str | None, site: str | None, since: str | None, until: str | None,
-           stock: str | None, limit: int, fmt: str) -> None:
+           stock: str | None, limit: int, important: bool, fmt: str) -> None:
     """Full-text search (Chinese and English); an empty QUERY lists everything, newest first."""
     from archive.errors import QueryError
 
@@ -33,7 +34,7 @@ def search(obj: Ctx, query: str, feed: str | None, site: str | None, since: str 
         code = resolve_stock(stock, obj.settings, archive) if stock else None
         try:
             rows = archive.search(query, feed=feed, site=site, since=since_dt, until=until_dt, limit=limit,
-                                  stock=code)
+                                  stock=code, important=important)
         except QueryError as exc:
             raise UsageError(str(exc)) from exc
     output.emit_rows(rows, fmt, columns=("id", "published", "feed", "title"))

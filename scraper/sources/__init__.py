@@ -16,7 +16,14 @@ import importlib
 from scraper.sources.base import Source
 
 # kind -> module that defines it (imported lazily: a daemon loads only the wires it reads)
-_MODULES: dict[str, str] = {}
+_MODULES: dict[str, str] = {
+    "cls_telegraph": "scraper.sources.cls",
+    "cls_depth": "scraper.sources.cls_depth",
+    "wallstreetcn_live": "scraper.sources.wallstreetcn",
+    "wallstreetcn_news": "scraper.sources.wallstreetcn",
+    "jin10_flash": "scraper.sources.jin10",
+    "rsshub": "scraper.sources.rsshub",
+}
 
 
 def source_kinds() -> tuple[str, ...]:
