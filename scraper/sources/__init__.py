@@ -16,7 +16,12 @@ import importlib
 from scraper.sources.base import Source
 
 # kind -> module that defines it (imported lazily: a daemon loads only the wires it reads)
-_MODULES: dict[str, str] = {}
+_MODULES: dict[str, str] = {
+    "sina_zhibo": "scraper.sources.sina_zhibo",
+    "eastmoney_fastnews": "scraper.sources.eastmoney_fastnews",
+    "stcn_kuaixun": "scraper.sources.stcn_kuaixun",
+    "yicai_brief": "scraper.sources.yicai_brief",
+}
 
 
 def source_kinds() -> tuple[str, ...]:
