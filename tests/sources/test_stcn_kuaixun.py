@@ -78,7 +78,7 @@ def test_error_payload() -> None:
     [
         b'{"state":1,"data":{"list":[]}}',
         b'{"code":200,"data":[]}',
-        '{"state":1,"data":[{"articleId":"1","body":"x"}]}'.encode(),
+        b'{"state":1,"data":[{"articleId":"1","body":"x"}]}',
     ],
 )
 def test_changed_shape_is_a_template_change(body: bytes) -> None:
