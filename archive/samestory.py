@@ -4,6 +4,8 @@ The same news reaches 财联社, 新浪 7×24, 证券时报 and 东方财富 wit
 words. Flash texts are short and templated, so a similarity score alone would merge two companies'
 identical 公告 lines or two days' market closes. Two flashes are one story only when all hold:
 
+0. **wires**: they come from different sites (one site's feeds share links and guids; the url and
+   content-hash layers handle those), and both are Chinese text (the wires this is made for);
 1. **time**: published within ``WINDOW`` (3 hours) of each other;
 2. **numbers**: every number of the text with fewer numbers appears in the other (after dropping
    datelines such as "财联社12月7日电", and reading "1.40" as "1.4"); when at least
@@ -50,6 +52,8 @@ _SESSIONS = (
     ("open", re.compile(r"开盘|高开|低开|平开")),
     ("close", re.compile(r"收盘|收涨|收跌|收报|收平")),
 )
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z]+|#")
 _ALIASES = {
     "央行": "中国人民银行",
@@ -71,6 +75,7 @@ class Flash:
     published: datetime
     title: str
     text: str
+    site: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ def is_flash_text(body_text: str) -> bool:
 
 def same_story(a: Flash, b: Flash) -> bool:
     """Whether two flashes are one story (see the module docstring). Symmetric."""
-    if abs(a.published - b.published) > WINDOW:
+    if abs(a.published - b.published) > WINDOW or (a.site and a.site == b.site):
+        return False
+    if not (is_chinese(a.title + a.text) and is_chinese(b.title + b.text)):
         return False
     fa, fb = features(a.title, a.text), features(b.title, b.text)
     return (
@@ -118,6 +125,12 @@ def features(title: str, text: str) -> Features:
     tokens = _WORD.findall(_NUMBER.sub("#", joined.lower()))
     words = frozenset(tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1))
     return Features(numbers=numbers, subjects=subjects, sessions=frozenset(sessions), words=words)
+
+
+def is_chinese(text: str) -> bool:
+    """Mostly Chinese: at least as many CJK characters as Latin letters, and some."""
+    cjk = len(_CJK.findall(text))
+    return cjk > 0 and cjk >= len(_LATIN.findall(text))
 
 
 def containment(a: frozenset[str], b: frozenset[str]) -> float:

@@ -41,9 +41,9 @@ def same_story_candidate(conn: sqlite3.Connection, p: Prepared) -> str | None:
     a = p.article
     if not samestory.is_flash_text(a.body_text):
         return None
-    incoming = samestory.Flash(a.feed, a.published, a.title, a.body_text)
+    incoming = samestory.Flash(a.feed, a.published, a.title, a.body_text, a.site)
     rows = conn.execute(
-        "select id, feed, title, body_text, published from articles "
+        "select id, feed, title, body_text, published, site from articles "
         "where published between ? and ? and length(body_text) <= ? and duplicate_of is null "
         "order by abs(julianday(published) - julianday(?)) limit ?",
         (
@@ -54,10 +54,10 @@ def same_story_candidate(conn: sqlite3.Connection, p: Prepared) -> str | None:
             MAX_CANDIDATES,
         ),
     ).fetchall()
-    for article_id, feed, title, body_text, published in rows:
+    for article_id, feed, title, body_text, published, site in rows:
         if feed == a.feed or not body_text:
             continue
-        other = samestory.Flash(feed, parse_iso(published), title or "", body_text)
+        other = samestory.Flash(feed, parse_iso(published), title or "", body_text, site or "")
         if samestory.same_story(incoming, other) and not _listed_in(conn, article_id, a.feed):
             return str(article_id)
     return None

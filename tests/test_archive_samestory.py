@@ -102,17 +102,27 @@ def test_three_wires_one_article_each_source_kept(archive: Archive) -> None:
 
 
 def test_templated_lines_and_same_feed_never_merge(archive: Archive) -> None:
-    base = make_article(feed="财联社电报", url="https://www.cls.cn/detail/1", guid="1", title="", body_text=CLS,
-                        published=T0)
-    other_company = make_article(feed="新浪7x24", url="https://wap.cj.sina.cn/pc/7x24/2", guid="2", title="",
-                                 body_text=OTHER_COMPANY, published=T0)
-    same_feed = make_article(feed="财联社电报", url="https://www.cls.cn/detail/3", guid="3", title="",
+    base = make_article(feed="财联社电报", site="财联社", url="https://www.cls.cn/detail/1", guid="1", title="",
+                        body_text=CLS, published=T0)
+    other_company = make_article(feed="新浪7x24", site="新浪财经", url="https://wap.cj.sina.cn/pc/7x24/2", guid="2",
+                                 title="", body_text=OTHER_COMPANY, published=T0)
+    same_feed = make_article(feed="财联社电报", site="财联社", url="https://www.cls.cn/detail/3", guid="3", title="",
                              body_text=SINA, published=T0 + timedelta(minutes=2))
-    next_day = make_article(feed="新浪7x24", url="https://wap.cj.sina.cn/pc/7x24/4", guid="4", title="",
-                            body_text=SINA, published=T0 + timedelta(days=1))
-    results = archive.store([base, other_company, same_feed, next_day], now=NOW)
-    assert [r.status for r in results] == ["new", "new", "new", "new"]
-    assert archive.count() == 4
+    next_day = make_article(feed="新浪7x24", site="新浪财经", url="https://wap.cj.sina.cn/pc/7x24/4", guid="4",
+                            title="", body_text=SINA, published=T0 + timedelta(days=1))
+    same_site = make_article(feed="财联社深度", site="财联社", url="https://www.cls.cn/detail/5", guid="5", title="",
+                             body_text=STCN, published=T0 + timedelta(minutes=3))
+    results = archive.store([base, other_company, same_feed, next_day, same_site], now=NOW)
+    assert [r.status for r in results] == ["new"] * 5
+    assert archive.count() == 5
+
+
+def test_only_chinese_flashes_of_different_sites_are_compared() -> None:
+    a = Flash("财联社电报", T0, "", CLS, site="财联社")
+    assert not same_story(a, Flash("财联社深度", T0, "", SINA, site="财联社"))
+    assert same_story(a, Flash("新浪7x24", T0, "", SINA, site="新浪财经"))
+    english = "Summary of story 1 of b, long enough to keep."
+    assert not same_story(Flash("b", T0, "", english), Flash("c", T0, "", english.replace(" b,", " c,")))
 
 
 def test_show_json_gives_each_source_version(tmp_path: Path) -> None:
@@ -120,10 +130,10 @@ def test_show_json_gives_each_source_version(tmp_path: Path) -> None:
     config.write_text(GOOD, encoding="utf-8")
     with Archive(tmp_path / "data" / "archive.db", tmp_path / "data" / "posts") as arch:
         stored = arch.store([
-            make_article(feed="财联社电报", url="https://www.cls.cn/detail/9", guid="9", title="", body_text=CLS,
-                         published=T0),
-            make_article(feed="东方财富快讯", url="https://finance.eastmoney.com/a/9.html", guid="e9", title="",
-                         body_text=SINA, published=T0 + timedelta(minutes=2)),
+            make_article(feed="财联社电报", site="财联社", url="https://www.cls.cn/detail/9", guid="9", title="",
+                         body_text=CLS, published=T0),
+            make_article(feed="东方财富快讯", site="东方财富", url="https://finance.eastmoney.com/a/9.html", guid="e9",
+                         title="", body_text=SINA, published=T0 + timedelta(minutes=2)),
         ], now=NOW)
     shown = newsroll("--config", str(config), "show", stored[0].id, "--format", "json")
     assert shown.returncode == 0, shown.stderr
