@@ -89,7 +89,7 @@ SOURCES = (
         can_page=True,
         headers={"Referer": "https://kuaixun.eastmoney.com/"},
         default_interval=120.0,
-        history="pages back with sortEnd=<realSort> (depth undocumented)",
-        reads="东方财富 7×24 快讯 (getFastNewsList, fastColumn 102), stocks from stockList",
+        history="paged back by sortEnd (the last row's realSort), pageSize rows a page (reach not documented)",
+        reads="东方财富 7×24 快讯 (fastColumn 102); stocks from stockList; red title → important",
     ),
 )

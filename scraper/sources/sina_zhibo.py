@@ -102,7 +102,7 @@ SOURCES = (
         can_page=True,
         headers={"Referer": "https://finance.sina.com.cn/7x24/"},
         default_interval=120.0,
-        history="pages back with page=N (depth undocumented)",
-        reads="新浪财经 7×24 直播 (zhibo feed API; zhibo_id 152 财经), stocks from ext",
+        history="paged back by page=N, pagesize rows a page (reach not documented)",
+        reads="新浪财经 7×24 直播 by zhibo_id; stocks from ext; 焦点/重要 tags → important",
     ),
 )

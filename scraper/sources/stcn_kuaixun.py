@@ -103,7 +103,7 @@ SOURCES = (
         can_page=True,
         headers={"X-Requested-With": "XMLHttpRequest", "Referer": "https://www.stcn.com/kx/"},
         default_interval=180.0,
-        history="pages back with page_time/last_time (unverified; depth undocumented)",
-        reads="证券时报网 快讯 (article/list.html?type=kx JSON), isRed as importance, stocks from tags",
+        history="paged back by page_time/last_time (unverified; reach not documented)",
+        reads="证券时报网 快讯; stocks from tags; isRed → important; article pages read with the stcn rules",
     ),
 )

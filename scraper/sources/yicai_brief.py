@@ -103,7 +103,7 @@ SOURCES = (
         can_page=True,
         headers={"Referer": "https://www.yicai.com/brief/"},
         default_interval=300.0,
-        history="pages back with page=N (depth undocumented)",
-        reads="第一财经 正在 (getbrieflist JSON)",
+        history="paged back by page=N, pagesize rows a page (reach not documented)",
+        reads="第一财经 正在 (briefs); IsImportant kept where the payload has it",
     ),
 )
