@@ -84,6 +84,7 @@ class Features:
     subjects: frozenset[str]
     sessions: frozenset[str]
     words: frozenset[str]
+    chinese: bool
 
 
 def is_flash_text(body_text: str) -> bool:
@@ -95,11 +96,11 @@ def same_story(a: Flash, b: Flash) -> bool:
     """Whether two flashes are one story (see the module docstring). Symmetric."""
     if abs(a.published - b.published) > WINDOW or (a.site and a.site == b.site):
         return False
-    if not (is_chinese(a.title + a.text) and is_chinese(b.title + b.text)):
-        return False
     fa, fb = features(a.title, a.text), features(b.title, b.text)
     return (
-        _numbers_agree(fa.numbers, fb.numbers)
+        fa.chinese
+        and fb.chinese
+        and _numbers_agree(fa.numbers, fb.numbers)
         and _agree(fa.sessions, fb.sessions, lambda x, y: x == y)
         and _agree(fa.subjects, fb.subjects, lambda x, y: x in y or y in x)
         and containment(fa.words, fb.words) >= MIN_CONTAINMENT
@@ -124,7 +125,8 @@ def features(title: str, text: str) -> Features:
             rest = pattern.sub(" ", rest)
     tokens = _WORD.findall(_NUMBER.sub("#", joined.lower()))
     words = frozenset(tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1))
-    return Features(numbers=numbers, subjects=subjects, sessions=frozenset(sessions), words=words)
+    return Features(numbers=numbers, subjects=subjects, sessions=frozenset(sessions), words=words,
+                    chinese=is_chinese(joined))
 
 
 def is_chinese(text: str) -> bool:

@@ -39,23 +39,17 @@ def ensure_table(conn: sqlite3.Connection) -> None:
 def same_story_candidate(conn: sqlite3.Connection, p: Prepared) -> str | None:
     """The article, listed by no feed of ``p``'s, that tells the same flash story (nearest in time)."""
     a = p.article
-    if not samestory.is_flash_text(a.body_text):
+    if not samestory.is_flash_text(a.body_text) or not samestory.features(a.title, a.body_text).chinese:
         return None
     incoming = samestory.Flash(a.feed, a.published, a.title, a.body_text, a.site)
+    # newest first through the published index (no sort); short texts only, decided in Python
     rows = conn.execute(
         "select id, feed, title, body_text, published, site from articles "
-        "where published between ? and ? and length(body_text) <= ? and duplicate_of is null "
-        "order by abs(julianday(published) - julianday(?)) limit ?",
-        (
-            iso(a.published - samestory.WINDOW),
-            iso(a.published + samestory.WINDOW),
-            samestory.SHORT_TEXT,
-            p.published,
-            MAX_CANDIDATES,
-        ),
+        "where published between ? and ? and duplicate_of is null order by published desc limit ?",
+        (iso(a.published - samestory.WINDOW), iso(a.published + samestory.WINDOW), MAX_CANDIDATES),
     ).fetchall()
     for article_id, feed, title, body_text, published, site in rows:
-        if feed == a.feed or not body_text:
+        if feed == a.feed or not body_text or len(body_text) > samestory.SHORT_TEXT or (site and site == a.site):
             continue
         other = samestory.Flash(feed, parse_iso(published), title or "", body_text, site or "")
         if samestory.same_story(incoming, other) and not _listed_in(conn, article_id, a.feed):
