@@ -6,7 +6,8 @@
 - ``local_time``: a wall-clock time written without a zone, read in the wire's zone → aware UTC.
 - ``epoch``: seconds or milliseconds since the epoch → aware UTC.
 - ``plain_text``/``text_html``: the wires' HTML snippets as plain text, and plain text as safe HTML.
-- ``flash_item``: a FeedItem for a flash (快讯): body = the text, title = its own or ``flash_title``.
+- ``flash_item``: a FeedItem for a flash (快讯): body = the text without its leading 【headline】,
+  title = its own or ``flash_title``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scraper.errors import NotAFeedError, TemplateChangedError
 from scraper.models import FeedItem
-from scraper.sources.flash import flash_title
+from scraper.sources.flash import flash_title, strip_title_prefix
 from scraper.stocks import normalize_code
 
 _JSONP = re.compile(r"^\s*[\w$.]*\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.DOTALL)
@@ -153,13 +154,17 @@ def flash_item(
     author: str | None = None,
     image: str | None = None,
 ) -> FeedItem:
-    """A flash (快讯) item: its text is the post body; its title is its own or the text's headline."""
+    """A flash (快讯) item: its text is the post body; its title is its own or the text's headline.
+
+    A leading 【headline】 leaves the body (it is the title), unless nothing else is left.
+    """
     headline = " ".join(title.split()) or flash_title(text)
+    body = strip_title_prefix(text).strip() or text
     return FeedItem(
         url=url,
         title=headline,
         guid=guid,
-        content_html=text_html(text),
+        content_html=text_html(body),
         published=published,
         author=author or None,
         image=image or None,

@@ -98,3 +98,8 @@ def test_changed_shape_is_a_template_change(body: bytes) -> None:
 def test_html_answer_is_not_a_feed() -> None:
     with pytest.raises(NotAFeedError):
         SOURCE.parse(b"<!DOCTYPE html><html><body>verify</body></html>", URL, SHANGHAI)
+
+
+def test_the_bracketed_headline_is_the_title_not_part_of_the_body() -> None:
+    first = SOURCE.parse(fixture("sina-zhibo-page1.json"), URL, SHANGHAI).items[0]
+    assert first.content_html.startswith("<p>贵州茅台公告，前三季度") and "【" not in first.content_html
