@@ -10,10 +10,8 @@ from typing import Any
 
 from archive import Archive
 from archive.samestory import Flash, features, same_story
-from tests.test_archive_support import archive, make_article
+from tests.archive_support import make_article
 from tests.test_cli import GOOD, newsroll
-
-__all__ = ["archive"]
 
 PAIRS = Path(__file__).parent / "fixtures" / "dedup" / "flash_pairs.jsonl"
 NEVER_MERGE = {"template_announcement", "market_close_days", "template_numbers"}
