@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import Archive
-from tests.httpserver import serve
 from tests.backfill_support import RollAPI, config_text, run_backfill, write_config
+from tests.httpserver import serve
 
 STORE_SECONDS = [0.0]
 
