@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from archive import indexer, queries, rawpages, schema, stocks
+from archive import indexer, queries, rawpages, schema, sources, stocks
 from archive.errors import ArchiveError, StoreError
 from archive.files import pid_alive, remove_temp_files, write_atomic_many
 from archive.guard import translating
@@ -420,7 +420,7 @@ class Archive:
         return export_rows(self.db.conn, query, filters)
 
     def get(self, article_id: str) -> dict[str, Any] | None:
-        """The full row of an article (with ``feeds`` and ``flags`` decoded), or None."""
+        """The full row of an article (with ``feeds``, ``flags`` decoded and each source's version), or None."""
         rows = list(self.db.table("articles").rows_where("id = ?", [article_id]))
         if not rows:
             return None
@@ -429,6 +429,7 @@ class Archive:
             row.pop(internal, None)
         row["flags"] = json.loads(row["flags"]) if row.get("flags") else []
         row["feeds"] = feeds_of(self.db.conn, [article_id]).get(article_id, [row["feed"]])
+        row["sources"] = sources.versions(self.db.conn, row)
         return row
 
     def post_text(self, article_id: str) -> str:

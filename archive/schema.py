@@ -21,6 +21,7 @@ Tables (``datasette archive.db`` browses all of them; ``articles`` has its searc
 - ``fts_pending``: ``articles.seq`` of rows stored or edited but not yet (re)indexed. Storing
   commits the row and this marker; archive.indexer indexes it when storing pauses, and every
   search, export and verify first finishes what is left. The triggers below keep the two consistent whatever writes the rows.
+- ``article_sources``: each merged feed's own version of a story (archive.sources), added when missing.
 - ``meta``: schema version.
 
 Columns added after a release are added to older databases when missing (``_add_columns``),
@@ -37,6 +38,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.errors import SchemaError
+from archive.sources import ensure_table as ensure_sources_table
 
 SCHEMA_VERSION = 2
 
@@ -139,6 +141,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     version = _version(db)
     if version > SCHEMA_VERSION:
         raise SchemaError(f"database schema version {version} is newer than this newsroll ({SCHEMA_VERSION})")
+    ensure_sources_table(db.conn)  # additive: every source's version of merged stories
     if version >= 1 and db.table("articles_fts").exists():
         if "seq" not in db.table("articles").columns_dict:
             raise SchemaError("database written by a pre-release newsroll (no articles.seq); archive it anew")

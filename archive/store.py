@@ -9,10 +9,15 @@ Layers, in order, each decision written to ``audit`` with its rule and time:
 2. ``url``: an article of *another* feed with the same URL key (tracking stripped, http/https,
    Sina mobile/desktop, the page's rel=canonical) → ``merged`` (this feed is added to it).
    Articles of the *same* feed sharing a link are distinct (distinct guids, or distinct dates).
-3. ``content_hash``: the same text from another feed → ``merged``; from the same feed →
-   stored as its own article flagged ``duplicate_of``.
-4. ``minhash``: a near-identical text (clause sets resembling ≥ 0.7) → stored, ``duplicate_of``.
-5. otherwise ``new``.
+3. ``content_hash``: the same text from another feed → ``merged`` (for a short flash text, only
+   within hours: "三大指数集体收涨" on two days is two stories); from the same feed → stored as its
+   own article flagged ``duplicate_of``.
+4. ``same_story``: a short flash text (快讯) from another feed telling the same story in other
+   words (archive.samestory: same figures, subject and session, within hours) → ``merged``.
+5. ``minhash``: a near-identical text (clause sets resembling ≥ 0.7) → stored, ``duplicate_of``.
+6. otherwise ``new``.
+
+Every merge keeps the merged feed's own version in ``article_sources`` (archive.sources).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import identity
+from archive import identity, sources
 from archive.files import post_path
 from archive.models import Status, StoreResult, iso
 from archive.prepare import SEQ_SLOTS, Prepared, seq_base, sketch_text
@@ -120,11 +125,16 @@ class BatchWriter:
         if p.content_hash:
             same_text = [r[0] for r in self.conn.execute(
                 "select id from articles where content_hash = ? order by seq", (p.content_hash,))]
+            same_text = [c for c in same_text if sources.close_enough(self.conn, c, p)]
             for candidate in same_text:
                 if not self._listed_in(candidate, feed):
                     return self._merge(p, candidate, "content_hash")
             if same_text:
                 duplicate_of, rule = same_text[0], "content_hash"
+        if duplicate_of is None:
+            story = sources.same_story_candidate(self.conn, p)
+            if story is not None:
+                return self._merge(p, story, "same_story")
         if duplicate_of is None and p.sketch:
             duplicate_of = self._near_duplicate(p.sketch)
             rule = "minhash" if duplicate_of else rule
@@ -146,6 +156,10 @@ class BatchWriter:
         # unchanged: what this source showed before, or what the article already shows (another source)
         if not source_changed or p.version_hash == current_hash:
             return StoreResult(article_id, "unchanged", path, key_row["rule"])
+        if key_row["rule"] == "same_story":  # another wire's wording edited: that source's version only
+            sources.record(self.conn, article_id, p, key_row["rule"], self.now)
+            self._audit(article_id, "updated", key_row["rule"], p, None, f"source version of {p.article.feed}")
+            return StoreResult(article_id, "updated", path, key_row["rule"])
         self._revise(article_id, p, revisions)
         self._audit(article_id, "updated", key_row["rule"], p, None, f"revision {revisions + 1}")
         self._pending(article_id)
@@ -186,6 +200,7 @@ class BatchWriter:
             self.conn.execute("update articles set important = 1 where id = ?", (article_id,))
         self._key(p, article_id, rule)
         self._urls(article_id, p.url_keys)
+        sources.record(self.conn, article_id, p, rule, self.now)
         self._audit(article_id, "merged", rule, p, None, p.article.url)
         self._pending(article_id)
         return StoreResult(article_id, "merged", self._one("select path from articles where id = ?", (article_id,)), rule)

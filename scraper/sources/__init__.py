@@ -23,6 +23,10 @@ _MODULES: dict[str, str] = {
     "wallstreetcn_news": "scraper.sources.wallstreetcn",
     "jin10_flash": "scraper.sources.jin10",
     "rsshub": "scraper.sources.rsshub",
+    "sina_zhibo": "scraper.sources.sina_zhibo",
+    "eastmoney_fastnews": "scraper.sources.eastmoney_fastnews",
+    "stcn_kuaixun": "scraper.sources.stcn_kuaixun",
+    "yicai_brief": "scraper.sources.yicai_brief",
 }
 
 

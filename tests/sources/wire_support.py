@@ -23,13 +23,14 @@ def settings(tmp_path: Path, feeds: list[dict[str, Any]], **extra: Any) -> Setti
     return settings_from_dict({"http": HTTP, "feeds": feeds, **extra}, tmp_path / "config.toml")
 
 
-def poll(config: Settings, name: str | None = None) -> FeedReport:
+def poll(config: Settings, name: str | None = None, *, now: datetime = datetime(2026, 10, 7, tzinfo=UTC)) -> FeedReport:
+    """Poll one feed once with the clock at ``now`` (after the fixtures' own times)."""
     feed = config.feed(name) if name else config.feeds[0]
 
     async def run() -> FeedReport:
         with Archive(config.archive.database, config.archive.posts_dir) as archive:
             async with Fetcher(config.http) as fetcher:
-                ctx = PollContext(config, fetcher, archive, clock=lambda: datetime(2026, 10, 7, tzinfo=UTC))
+                ctx = PollContext(config, fetcher, archive, clock=lambda: now)
                 return await poll_feed(ctx, feed)
 
     return asyncio.run(run())
