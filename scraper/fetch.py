@@ -309,9 +309,16 @@ class Fetcher:
         self, hop: Hop, headers: dict[str, str], settings: HttpSettings, limit: int | None
     ) -> Exchange:
         url = hop.url
+        gate, host = self._gate, hop.host
+
+        async def trace(event: str, info: object) -> None:  # httpcore's hook: the bytes leave now
+            if event == "http11.send_request_headers.started":
+                gate.sent(host)
+
         try:
             response = await self._client.send(
-                self._client.build_request("GET", hop.target, headers=headers), stream=True
+                self._client.build_request("GET", hop.target, headers=headers, extensions={"trace": trace}),
+                stream=True,
             )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise translate_error(exc, url, in_body=False) from exc

@@ -85,6 +85,18 @@ class HostGate:
             await self._wait_turn(host, state)
             yield
 
+    def sent(self, host: str) -> None:
+        """The request admitted for ``host`` is being written to the socket now.
+
+        Spacing counts from here, not from admission: a request admitted on time but written late
+        (the event loop was busy, the connection was slow to open) pushes the next start back, so
+        the gaps the *server* sees are never shorter than the interval.
+        """
+        state = self._state(host)
+        now = self._clock()
+        state.last_start = now
+        state.next_start = max(state.next_start, now + spaced(self.interval_for(host)))
+
     async def _wait_turn(self, host: str, state: _HostState) -> None:
         while True:
             now = self._clock()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 
 import pytest
 
@@ -143,3 +144,25 @@ def test_crawl_delay_from_robots_paces_the_host() -> None:
     gaps = [b - a for a, b in zip([robots_time, *times], times, strict=False)]
     assert len(times) == 4 and min(gaps) >= 0.4 - JITTER, gaps
     assert times[-1] - robots_time >= 4 * 0.4
+
+
+def test_spacing_counts_from_when_the_request_is_written_not_when_it_was_admitted() -> None:
+    # Issue 15: a request admitted on time but written late (here: the event loop is blocked for
+    # 0.3 s while its connection opens) used to let the next one follow it too closely. The gap the
+    # server sees must still be at least the interval.
+    settings = dataclasses.replace(FAST, per_host_concurrency=4, per_host_interval=0.5)
+    with serve({"/p": b"page"}) as server:
+
+        async def block_the_loop() -> None:
+            await asyncio.sleep(0)  # let the first request start opening its connection
+            time.sleep(0.3)  # CPU work on the event loop (parsing, extraction in older versions)
+
+        async def go() -> None:
+            async with Fetcher(settings) as fetcher:
+                await asyncio.gather(fetcher.fetch(server.url("/p?1")), block_the_loop(),
+                                     fetcher.fetch(server.url("/p?2")))
+
+        run(go())
+        times = sorted(r.time for r in server.requests)
+    assert len(times) == 2
+    assert times[1] - times[0] >= 0.5 - JITTER, times  # without the fix: about 0.25
