@@ -6,7 +6,16 @@ Public surface: :class:`Archive`, the records in :mod:`archive.models`, the erro
 
 from archive.archive import Archive
 from archive.errors import ArchiveError, QueryError, SchemaError, StoreError
-from archive.models import FeedState, ImportReport, ImportSkip, StoreResult, StoreTally, VerifyReport
+from archive.models import (
+    FeedState,
+    ImportReport,
+    ImportSkip,
+    RawPage,
+    StoredArticle,
+    StoreResult,
+    StoreTally,
+    VerifyReport,
+)
 
 __all__ = [
     "Archive",
@@ -17,6 +26,8 @@ __all__ = [
     "QueryError",
     "SchemaError",
     "StoreError",
+    "RawPage",
+    "StoredArticle",
     "StoreResult",
     "StoreTally",
     "VerifyReport",

@@ -39,11 +39,14 @@ from archive.models import (
     FEED_STATE_TYPES,
     FeedState,
     ImportReport,
+    RawPage,
+    StoredArticle,
     StoreResult,
     VerifyReport,
     feed_state_from_row,
     feed_state_to_row,
     iso,
+    read_date,
 )
 from archive.posts import post_text_for_row
 from archive.prepare import Prepared, prepare_batch, seq_base
@@ -432,6 +435,19 @@ class Archive:
         row["sources"] = sources.versions(self.db.conn, row)
         return row
 
+    def article(self, article_id: str) -> StoredArticle | None:
+        """An article's stored fields as a record (for re-processing it), or None."""
+        row = self.db.execute(
+            "select id, feed, site, category, url, title, guid, published, updated, author, summary, flags "
+            "from articles where id = ?", [article_id]).fetchone()
+        if row is None:
+            return None
+        (id_, feed, site, category, url, title, guid, published, updated, author, summary, flags) = row
+        return StoredArticle(
+            id=id_, feed=feed, site=site, category=category, url=url, title=title, guid=guid or None,
+            published=read_date(published), updated=read_date(updated), author=author or None,
+            summary=summary or "", flags=tuple(json.loads(flags)) if flags else ())
+
     def post_text(self, article_id: str) -> str:
         """The post file content rendered from the database. Raises KeyError for an unknown id."""
         rendered = list(self._render_many([article_id]))
@@ -447,7 +463,7 @@ class Archive:
 
     def raw_pages(
         self, feed: str | None = None, *, on_progress: Callable[[int, int], None] | None = None
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[RawPage]:
         """Stored pages for ``reparse``: id, url, feed, raw (bytes, decompressed), charset;
         ``on_progress(pages_done, pages_total)`` after each chunk read."""
         return rawpages.iter_pages(self.db.conn, self._codec, feed, on_progress=on_progress)

@@ -32,6 +32,35 @@ class StoreResult:
 
 
 @dataclass(frozen=True)
+class RawPage:
+    """A stored page, decompressed, for ``reparse``."""
+
+    id: str  # the article's id
+    url: str
+    feed: str
+    raw: bytes
+    charset: str | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the archive holds of an article, as a record (``Archive.article``)."""
+
+    id: str
+    feed: str
+    site: str
+    category: str
+    url: str
+    title: str
+    guid: str | None
+    published: datetime | None  # None: the stored text is unreadable (reported by verify)
+    updated: datetime | None
+    author: str | None
+    summary: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StoreTally:
     """Store results counted one way, everywhere (a poll's report, a backfill page, a reparse).
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import zstandard
 
 from archive.errors import StoreError
-from archive.models import iso
+from archive.models import RawPage, iso
 
 LEVEL = 3  # with a dictionary: ~0.5 ms a 200 KB page, smaller than level 1 by 7x (level 1 barely uses it)
 DICT_PAGES = 8  # pages of a site that make its dictionary
@@ -256,7 +256,7 @@ def iter_pages(
     *,
     chunk: int = 100,
     on_progress: ProgressCallback | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[RawPage]:
     """Stored pages (decompressed), optionally of one feed's articles, in storage order.
 
     Read in chunks by rowid, up to the last page stored when the walk began, so memory stays
@@ -287,6 +287,6 @@ def iter_pages(
             after = rowid
             done += 1
             raw = codec.decompress(blob, page_codec)
-            yield {"id": article_id, "url": url, "feed": feed_name, "raw": raw, "charset": charset}
+            yield RawPage(article_id, url, feed_name, raw, charset)
         if on_progress is not None:
             on_progress(done, total)

@@ -78,7 +78,7 @@ def through_archive(pages: list[bytes], n: int) -> dict[str, float]:
             blobs = archive.db.execute("select coalesce(sum(length(raw_zlib)), 0), count(*) from raw_pages").fetchone()
             dicts = archive.db.execute("select coalesce(sum(length(dict)), 0), count(*) from raw_dicts").fetchone()
             t0 = time.perf_counter()
-            read = sum(len(p["raw"]) for p in archive.raw_pages())
+            read = sum(len(p.raw) for p in archive.raw_pages())
             read_s = time.perf_counter() - t0
         zlib_total = sum(len(zlib.compress(a.raw_html or b"", 1)) for a in articles)
         return {

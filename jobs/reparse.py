@@ -13,10 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from archive import Archive, StoreTally
-from archive.models import parse_iso
+from archive.models import RawPage, StoredArticle
 from jobs.config import FeedConfig, Settings
 from jobs.pipeline import feed_identity, stock_directory
 from scraper.errors import ExtractError
@@ -41,15 +40,11 @@ class ReparseReport:
                 f"{self.failed} failed in {self.seconds:.1f}s")
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    return parse_iso(value) if value else None
-
-
-def _identity(settings: Settings, row: dict[str, Any]) -> tuple[FeedIdentity, FeedConfig | None]:
-    feed = next((f for f in settings.feeds if f.name == row["feed"]), None)
+def _identity(settings: Settings, stored: StoredArticle) -> tuple[FeedIdentity, FeedConfig | None]:
+    feed = next((f for f in settings.feeds if f.name == stored.feed), None)
     if feed is not None:
         return feed_identity(settings, feed), feed
-    return FeedIdentity(row["feed"], row["site"], row["category"], settings.default_image), None
+    return FeedIdentity(stored.feed, stored.site, stored.category, settings.default_image), None
 
 
 def reparse_archive(
@@ -86,24 +81,23 @@ def reparse_archive(
     return ReparseReport(pages, updated, unchanged, failed, time.monotonic() - started)
 
 
-def _reparsed(settings: Settings, archive: Archive, page: dict[str, Any]) -> Article | None:
-    row = archive.get(page["id"])
-    if row is None:
+def _reparsed(settings: Settings, archive: Archive, page: RawPage) -> Article | None:
+    stored = archive.article(page.id)
+    if stored is None:
         return None
-    identity, feed_config = _identity(settings, row)
+    identity, feed_config = _identity(settings, stored)
     try:
-        extracted = extract(page["raw"], page["url"], rules_name=feed_config.rules if feed_config else None,
-                            charset=page["charset"])
+        extracted = extract(page.raw, page.url, rules_name=feed_config.rules if feed_config else None,
+                            charset=page.charset)
     except ExtractError as exc:
-        logger.warning("reparse %s (%s): %s", page["id"], page["url"], exc)
+        logger.warning("reparse %s (%s): %s", page.id, page.url, exc)
         return None
-    item = FeedItem(url=row["url"], title=row["title"], guid=row.get("guid") or None,
-                    published=_parse_time(row.get("published")), updated=_parse_time(row.get("updated")),
-                    author=row.get("author") or None)
-    flags = tuple(f for f in row.get("flags", []) if f not in ("extract_failed", "rules_missed"))
+    item = FeedItem(url=stored.url, title=stored.title, guid=stored.guid, published=stored.published,
+                    updated=stored.updated, author=stored.author)
+    flags = tuple(f for f in stored.flags if f not in ("extract_failed", "rules_missed"))
     article = build_article(identity, item, now=datetime.now(UTC), extracted=extracted,
-                            fallback=Fallback(text=row.get("summary") or ""),
+                            fallback=Fallback(text=stored.summary),
                             flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
-                            raw_html=page["raw"], raw_charset=page["charset"])
+                            raw_html=page.raw, raw_charset=page.charset)
     # the companies are tagged again with today's list and tagger (tags are only ever added)
     return tagged_article(article, stock_directory(settings))

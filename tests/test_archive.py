@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive, FeedState, SchemaError, StoreError
+from archive import Archive, FeedState, RawPage, SchemaError, StoreError
 from tests.archive_support import BODY_EN, NOW, make_article
 
 
@@ -159,13 +159,7 @@ def test_raw_pages_round_trip(archive: Archive) -> None:
     raw = "<html><meta charset=gbk>新闻</html>".encode("gb18030")
     [r] = archive.store([make_article(raw_html=raw, raw_charset="gbk")], now=NOW)
     [page] = list(archive.raw_pages())
-    assert page == {
-        "id": r.id,
-        "url": make_article().url,
-        "feed": "新浪财经－国內",
-        "raw": raw,
-        "charset": "gbk",
-    }
+    assert page == RawPage(id=r.id, url=make_article().url, feed="新浪财经－国內", raw=raw, charset="gbk")
     assert list(archive.raw_pages("other")) == []
     stored = archive.db.execute("select length(raw_zlib) from raw_pages").fetchone()[0]
     assert stored > 0

@@ -37,7 +37,7 @@ def test_reparse_and_optimize_on_an_archive_with_zlib_pages(tmp_path: Path) -> N
     with Archive(tmp_path / "data" / "archive.db", tmp_path / "data" / "posts") as archive:
         codecs = {r[0] for r in archive.db.execute("select codec from raw_pages")}
         assert codecs == {"zstd:1"}
-        assert sorted(p["raw"] for p in archive.raw_pages()) == sorted(a.raw_html for a in articles)
+        assert sorted(p.raw for p in archive.raw_pages()) == sorted(a.raw_html for a in articles)
     reparsed = newsroll("--config", str(config), "reparse")  # reads the recompressed pages
     assert reparsed.returncode == 0, reparsed.stderr
     assert reparsed.stdout.strip().startswith("reparsed 10 page(s)") and " 0 failed" in reparsed.stdout

@@ -58,7 +58,7 @@ def test_pages_of_one_site_get_a_dictionary_and_read_back(tmp_path: Path) -> Non
             archive.store(articles[start : start + 3], now=NOW)
         assert archive.db.execute("select site, pages from raw_dicts").fetchall() == [("sina.com.cn", DICT_PAGES)]
         assert set(codecs(archive)) == {"zstd:1"}  # the first pages were recompressed with it
-        pages = {p["url"]: p["raw"] for p in archive.raw_pages()}
+        pages = {p.url: p.raw for p in archive.raw_pages()}
         assert pages == {a.url: a.raw_html for a in articles}
         sizes = [r[0] for r in archive.db.execute("select length(raw_zlib) from raw_pages")]
     zlib_sizes = [len(zlib.compress(a.raw_html or b"", 1)) for a in articles]
@@ -69,7 +69,7 @@ def test_a_site_with_few_pages_uses_zstd_without_dictionary(archive: Archive) ->
     [a] = sina_articles(1)
     archive.store([a], now=NOW)
     assert codecs(archive) == ["zstd"]
-    assert [p["raw"] for p in archive.raw_pages()] == [a.raw_html]
+    assert [p.raw for p in archive.raw_pages()] == [a.raw_html]
 
 
 def _make_pre_dictionary_archive(path: Path, articles: list) -> None:
@@ -105,7 +105,7 @@ def test_zlib_pages_of_an_older_archive_are_read_and_compacted(tmp_path: Path) -
     _make_pre_dictionary_archive(db, articles)
     with Archive(db, tmp_path / "p") as archive:
         assert set(codecs(archive)) == {None}  # zlib rows, as written before
-        assert [p["raw"] for p in archive.raw_pages()] == [a.raw_html for a in articles]
+        assert [p.raw for p in archive.raw_pages()] == [a.raw_html for a in articles]
         # new pages are written with zstd next to the old zlib ones, both read back
         [extra] = sina_articles(1, start=100)
         archive.store([extra], now=NOW)
@@ -113,7 +113,7 @@ def test_zlib_pages_of_an_older_archive_are_read_and_compacted(tmp_path: Path) -
         counts = archive.compact_raw_pages(now=NOW)
         assert counts["trained"] == 1 and counts["recompressed"] == len(articles) + 1
         assert set(codecs(archive)) == {"zstd:1"}
-        assert [p["raw"] for p in archive.raw_pages()] == [a.raw_html for a in [*articles, extra]]
+        assert [p.raw for p in archive.raw_pages()] == [a.raw_html for a in [*articles, extra]]
 
 
 def test_reparse_reads_zlib_and_zstd_pages(tmp_path: Path) -> None:

@@ -45,3 +45,16 @@ rules = "sina"
         assert "分享到微博" not in archive.post_text(stored.id)
         again = reparse_archive(settings, archive)
         assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_an_article_comes_back_as_a_record(tmp_path: Path) -> None:
+    from archive import Archive, StoredArticle
+    from tests.archive_support import NOW, make_article
+
+    with Archive(tmp_path / "a.db", tmp_path / "posts") as archive:
+        [result] = archive.store([make_article(guid="g-1", author="记者 王五")], now=NOW)
+        stored = archive.article(result.id)
+        assert isinstance(stored, StoredArticle)
+        assert stored.id == result.id and stored.guid == "g-1" and stored.author == "记者 王五"
+        assert stored.published == make_article().published and stored.flags == ()
+        assert archive.article("0" * 16) is None
