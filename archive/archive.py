@@ -106,15 +106,22 @@ class Archive:
             return
         self.database.parent.mkdir(parents=True, exist_ok=True)
         self.posts_dir.mkdir(parents=True, exist_ok=True)
-        self.db = schema.connect(str(self.database), busy_timeout)
+        # Creating or migrating the schema is done by one process at a time: two newsrolls opening
+        # a brand-new archive at once would otherwise race on the tables and the WAL switch.
+        with schema.setup_lock(self.database, busy_timeout):
+            self.db = schema.connect(str(self.database), busy_timeout)
+            try:
+                schema.ensure_schema(self.db)
+                stocks.ensure_stock_tables(self.db.conn)
+                if rawpages.schema_missing(self.db.conn):
+                    with schema.transaction(self.db.conn):
+                        rawpages.ensure_schema(self.db.conn)
+                self._codec = rawpages.PageCodec(self.db.conn)
+                self._ensure_feed_columns()
+            except BaseException:
+                self.db.close()
+                raise
         try:
-            schema.ensure_schema(self.db)
-            stocks.ensure_stock_tables(self.db.conn)
-            if rawpages.schema_missing(self.db.conn):
-                with schema.transaction(self.db.conn):
-                    rawpages.ensure_schema(self.db.conn)
-            self._codec = rawpages.PageCodec(self.db.conn)
-            self._ensure_feed_columns()
             self.finish_pending()
         except BaseException:
             self.db.close()

@@ -11,10 +11,12 @@ which Hexo ignores), is made durable (fsync, or one ``syncfs`` for a whole batch
 from __future__ import annotations
 
 import ctypes
+import errno
 import logging
 import os
 import re
 import secrets
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -180,8 +182,46 @@ def walk_posts(posts_dir: Path) -> Iterator[tuple[str, bool]]:
 
 
 def read_text(path: Path) -> str | None:
-    """The file's text, or None when it is missing or unreadable as UTF-8."""
+    """The file's text, or None when it is missing, not a regular file, or unreadable as UTF-8.
+
+    Opened without following a final symlink and without blocking, and checked to be a regular
+    file before reading: a FIFO or a device where a post should be is never read (or waited on).
+    """
     try:
-        return path.read_bytes().decode("utf-8")
-    except (FileNotFoundError, UnicodeDecodeError, IsADirectoryError):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink where a post should be
+            return None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def unsafe_post_path(posts_dir: Path, rel: str) -> str | None:
+    """Why ``posts_dir/rel`` must not be read or written, or None when it is safe.
+
+    Unsafe: a symbolic link anywhere below ``posts_dir`` on the way (a linked date folder would make
+    a repair write outside the posts tree), or something other than a regular file at the end.
+    """
+    current = posts_dir
+    parts = Path(rel).parts
+    for index, part in enumerate(parts):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return None  # missing from here on: nothing to follow
+        if stat.S_ISLNK(mode):
+            return "a symbolic link in the post's path"
+        if index == len(parts) - 1 and not stat.S_ISREG(mode):
+            return "not a regular file (FIFO, device, socket or directory)"
+    return None

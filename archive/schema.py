@@ -30,7 +30,10 @@ not by bumping ``SCHEMA_VERSION``.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +94,33 @@ def connect(path: str, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Datab
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA cache_size=-65536")
     return db
+
+
+@contextmanager
+def setup_lock(database: Path, timeout: float = BUSY_TIMEOUT) -> Iterator[None]:
+    """Hold ``<database>.setup.lock`` (an flock) while this process creates or migrates the schema.
+
+    The kernel drops the lock when its holder dies, so a crash never leaves it held. Waits up to
+    ``timeout`` seconds, then raises ArchiveBusy.
+    """
+    from archive.errors import ArchiveBusy
+
+    path = database.with_name(database.name + ".setup.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ArchiveBusy(f"{database}: another process is setting the archive up; "
+                                      "try again when it is done") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def connect_read_only(path: Path, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
