@@ -141,3 +141,26 @@ def test_a_full_disk_fails_feeds_on_their_own_lines_and_keeps_the_archive_readab
     reports = [line for line in result.stdout.splitlines() if line[:2] in ("a:", "b:", "c:")]
     assert sorted(line[0] for line in reports) == ["a", "b", "c"], result.stdout  # every feed reported
     assert any("FAILED" in line and "full" in line for line in reports), result.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("search", "(" * 500 + "x" + ")" * 500),
+    ("search", "x", "--limit", str(2**70)),
+    ("search", "x", "--since", "1000000000d"),
+    ("search", "x", "--until", "9999-12-31"),
+    ("search", "x", "--since", "0001-01-01"),
+    ("export", "--since", "1000000000d", "--until", "9999-12-31"),
+    ("search", "x", "--since", "not a date"),
+], ids=["nested", "huge-limit", "huge-days", "last-day", "first-day", "export-range", "bad-date"])
+def test_edge_input_on_the_command_line_never_gives_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    config = write_config(tmp_path, [{"name": "a", "url": "http://127.0.0.1:9/a.xml"}])
+    with Archive(tmp_path / "data" / "archive.db", tmp_path / "data" / "posts") as archive:
+        archive.store([make_article(title="x marks the spot", body_text="x marks the spot, again x")],
+                      now=datetime(2024, 1, 1, tzinfo=UTC))
+    result = run_cli(config, *args)
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    assert result.returncode in (0, 2), (result.returncode, result.stderr)
+    if result.returncode == 2:
+        assert result.stderr.strip() and "\n" not in result.stderr.strip().splitlines()[-1]
+    else:
+        assert result.stdout.strip(), "a search that ran prints its rows or '(no results)'"

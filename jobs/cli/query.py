@@ -37,6 +37,8 @@ def search(obj: Ctx, query: str, feed: str | None, site: str | None, since: str 
                                   stock=code, important=important)
         except QueryError as exc:
             raise UsageError(str(exc)) from exc
+        except RecursionError as exc:  # hundreds of nested parentheses
+            raise UsageError("search query too deeply nested") from exc
     output.emit_rows(rows, fmt, columns=("id", "published", "feed", "title"))
 
 
