@@ -20,6 +20,7 @@ from typing import Any
 from scraper.errors import SourceAPIError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
+from scraper.sources.common import codes as stock_codes
 from scraper.sources.jsonapi import (
     flash_item,
     get_dict,
@@ -31,7 +32,6 @@ from scraper.sources.jsonapi import (
     plain_text,
     query_param,
     require,
-    stock_codes,
     with_params,
 )
 

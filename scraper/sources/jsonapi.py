@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -23,7 +23,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from scraper.errors import NotAFeedError, TemplateChangedError
 from scraper.models import FeedItem
 from scraper.sources.flash import flash_title, strip_title_prefix
-from scraper.stocks import normalize_code
 
 _JSONP = re.compile(r"^\s*[\w$.]*\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.DOTALL)
 _HTML = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|script|meta|title)", re.IGNORECASE | re.DOTALL)
@@ -100,20 +99,6 @@ def local_time(text: Any, zone: tzinfo, formats: Sequence[str]) -> datetime | No
     return None
 
 
-def epoch(value: Any) -> datetime | None:
-    """Seconds (or milliseconds, when the number is that large) since the epoch → aware UTC."""
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    if number > 1e11:  # milliseconds
-        number /= 1000.0
-    try:
-        return _plausible(datetime.fromtimestamp(number, tz=UTC))
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def _plausible(moment: datetime) -> datetime | None:
     return moment if moment >= _EARLIEST else None
 
@@ -130,16 +115,6 @@ def plain_text(snippet: Any) -> str:
 def text_html(text: str) -> str:
     """Plain text as HTML paragraphs (escaped)."""
     return "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
-
-
-def stock_codes(raw: Iterable[Any]) -> tuple[str, ...]:
-    """Normalized codes of the wire's stock symbols, in order, without repeats or unknown forms."""
-    out: list[str] = []
-    for value in raw:
-        code = normalize_code(value) if isinstance(value, str) else None
-        if code and code not in out:
-            out.append(code)
-    return tuple(out)
 
 
 def flash_item(

@@ -19,6 +19,7 @@ from typing import Any
 from scraper.errors import SourceAPIError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
+from scraper.sources.common import codes as stock_codes
 from scraper.sources.jsonapi import (
     flash_item,
     get_dict,
@@ -30,7 +31,6 @@ from scraper.sources.jsonapi import (
     page_number,
     plain_text,
     require,
-    stock_codes,
     with_params,
 )
 

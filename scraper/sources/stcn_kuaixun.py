@@ -20,8 +20,9 @@ from urllib.parse import urljoin
 from scraper.errors import SourceAPIError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
+from scraper.sources.common import codes as stock_codes
+from scraper.sources.common import epoch
 from scraper.sources.jsonapi import (
-    epoch,
     flash_item,
     load_json,
     local_time,
@@ -29,7 +30,6 @@ from scraper.sources.jsonapi import (
     need_list,
     plain_text,
     require,
-    stock_codes,
     with_params,
 )
 
