@@ -7,21 +7,15 @@ unusable archive. Nothing below the CLI exits the process.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sqlite3
 from typing import Any
 
 import click
 
-from jobs.cli.archive_cmds import export, feeds, import_cmd, optimize, reparse, verify
-from jobs.cli.backfill import backfill
 from jobs.cli.context import Ctx
-from jobs.cli.extract import extract_cmd
 from jobs.cli.logs import setup_logging
-from jobs.cli.query import search, show
-from jobs.cli.run import fetch, run
-from jobs.cli.stocks import stocks
-from jobs.cli.web import feed, report, serve
 from jobs.config import ConfigError
 from jobs.errors import JobsError
 
@@ -33,8 +27,43 @@ def one_line(message: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in message).strip()
 
 
+# Every command, by name: where it lives. A command's module is imported only when that command
+# runs (or when --help lists them all), so `newsroll search` never pays for the extractor.
+COMMANDS: dict[str, str] = {
+    "fetch": "jobs.cli.run:fetch",
+    "run": "jobs.cli.run:run",
+    "backfill": "jobs.cli.backfill:backfill",
+    "search": "jobs.cli.query:search",
+    "show": "jobs.cli.query:show",
+    "export": "jobs.cli.archive_cmds:export",
+    "feeds": "jobs.cli.archive_cmds:feeds",
+    "verify": "jobs.cli.archive_cmds:verify",
+    "import": "jobs.cli.archive_cmds:import_cmd",
+    "reparse": "jobs.cli.archive_cmds:reparse",
+    "optimize": "jobs.cli.archive_cmds:optimize",
+    "extract": "jobs.cli.extract:extract_cmd",
+    "stocks": "jobs.cli.stocks:stocks",
+    "serve": "jobs.cli.web:serve",
+    "feed": "jobs.cli.web:feed",
+    "report": "jobs.cli.web:report",
+}
+
+
 class NewsrollGroup(click.Group):
-    """Maps every expected error to ``newsroll: <one line>`` and its exit code."""
+    """Maps every expected error to ``newsroll: <one line>`` and its exit code.
+
+    Commands come from ``COMMANDS`` and are imported when first asked for.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module_name, attribute = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from archive.errors import ArchiveError
@@ -73,11 +102,6 @@ def cli(ctx: click.Context, config: str | None, log_level: str, log_format: str)
     """newsroll: archive finance news feeds into SQLite and Hexo-ready posts."""
     setup_logging(log_level, log_format)
     ctx.obj = Ctx(config)
-
-
-for _command in (fetch, run, backfill, search, show, export, feeds, verify, import_cmd, reparse, optimize, extract_cmd,
-                 stocks, serve, feed, report):
-    cli.add_command(_command)
 
 
 def main() -> None:
