@@ -1,7 +1,7 @@
 """The command line: ``newsroll`` (``python -m jobs``).
 
     app.py           the group, global options, error → one line + exit code, every command added
-    context.py       Ctx (config path, settings) and open_archive
+    context.py       Ctx (config path, settings loaded once)
     run.py           fetch, run [--once]          poll feeds now / the daemon
     backfill.py      backfill FEED                page back through a feed's history
     query.py         search, show                 read the archive

@@ -12,7 +12,8 @@ import click
 
 from archive.models import iso
 from jobs.cli import output
-from jobs.cli.context import Ctx, open_archive
+from jobs.cli.context import Ctx
+from jobs.compose import open_archive
 from jobs.errors import UsageError
 
 

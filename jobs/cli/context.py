@@ -1,14 +1,13 @@
-"""What every command shares: the config it was given and the one way to open the archive."""
+"""What every command shares: the config it was given, its settings loaded once."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from jobs.compose import open_archive
 from jobs.config import Settings, load_settings
 
-__all__ = ["Ctx", "open_archive"]
+__all__ = ["Ctx"]
 
 
 class Ctx:

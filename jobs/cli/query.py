@@ -7,8 +7,9 @@ import json
 import click
 
 from jobs.cli import output
-from jobs.cli.context import Ctx, open_archive
+from jobs.cli.context import Ctx
 from jobs.cli.stocks import resolve_stock
+from jobs.compose import open_archive
 from jobs.errors import JobsError, UsageError
 
 

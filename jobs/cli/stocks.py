@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import click
 
 from jobs.cli import output
-from jobs.cli.context import Ctx, open_archive
+from jobs.cli.context import Ctx
+from jobs.compose import open_archive
 from jobs.config import Settings
 from jobs.errors import UsageError
 

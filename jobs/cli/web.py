@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from jobs.cli import output
-from jobs.cli.context import Ctx, open_archive
+from jobs.cli.context import Ctx
+from jobs.compose import open_archive
 from jobs.errors import UsageError
 
 FEED_FORMATS = ("atom", "rss", "json")

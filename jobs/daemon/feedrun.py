@@ -11,11 +11,13 @@ thread-safe).
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 from archive import FeedState
 from jobs.config import FeedConfig
@@ -25,7 +27,13 @@ from jobs.pipeline import FeedReport, PollContext, PollResult, poll, save_state
 
 logger = logging.getLogger("jobs.feedrun")  # a documented logger name (README: logs)
 
-_READ = "read"  # FeedRunner.run(before=...): not given, read it from the archive
+class _Unread(enum.Enum):
+    """FeedRunner.run(before=...) not given: the runner reads the state from the archive."""
+
+    UNREAD = enum.auto()
+
+
+UNREAD: Final = _Unread.UNREAD
 MAX_GAPS = 20
 
 
@@ -90,7 +98,7 @@ class FeedRunner:
 
     async def run(self, feed: FeedConfig, plan: FeedPlan, *,
                   scheduled: datetime | None | Callable[[], datetime | None],
-                  before: FeedState | None | str = _READ, fired_at: datetime | None = None) -> RunResult:
+                  before: FeedState | None | _Unread = UNREAD, fired_at: datetime | None = None) -> RunResult:
         """Poll ``feed`` once, decide and record its next poll. Never raises for a failed poll.
 
         ``scheduled`` is when the feed's trigger fires next, or a function asked after the poll
@@ -100,9 +108,8 @@ class FeedRunner:
         to start (logged as ``scheduled_at``: how late a run started is visible in the log).
         """
         archive = self.ctx.archive
-        if before is _READ:
+        if before is UNREAD:
             before = archive.feed_state(feed.name)
-        assert not isinstance(before, str)
         polled = await poll(self.ctx, feed, before)
         report, state = polled.report, polled.state
         now = self.ctx.clock()

@@ -1,8 +1,16 @@
-"""Small pure helpers the wire modules share: JSON payloads, times, URLs, text bodies.
+"""Small pure helpers the wire modules share: JSON payloads, times, URLs, text bodies, codes.
 
-Errors: :class:`~scraper.errors.NotAFeedError` for a body that is not JSON (an HTML anti-bot or
-maintenance page), :class:`~scraper.errors.TemplateChangedError` for JSON without the shape a
-wire needs (``require``/``field``).
+- ``load_json``: bytes → JSON value (UTF-8 with or without BOM, else GB18030; JSONP callbacks
+  unwrapped). An HTML page → :class:`~scraper.errors.NotAFeedError` (an anti-bot or maintenance
+  page); anything else unreadable → :class:`~scraper.errors.TemplateChangedError`.
+- shapes: ``require``, ``dict_at``/``list_at`` (a path that must exist), ``need_dict``/``need_list``
+  (a value that must be one), ``obj``/``arr``/``get_dict``/``get_list`` (lenient reads).
+- times: ``epoch`` (seconds or milliseconds) and ``local_time`` (a wall-clock time in the wire's
+  zone) → aware UTC; nothing before 1995.
+- URLs: ``origin``, ``query_params``/``query_param``/``page_number``, ``with_query`` (replace
+  the query) and ``with_params`` (set some parameters, keep the others in order).
+- text: ``text``, ``plain_text`` (a snippet's tags dropped), ``text_html`` (markup kept, plain
+  text into paragraphs), ``escaped_html`` (always escaped), ``strip_headline``, ``codes``.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,7 +26,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from scraper.errors import NotAFeedError, TemplateChangedError
 from scraper.stocks import normalize_code
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|script|meta|title)", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|script|meta|title)", re.IGNORECASE | re.DOTALL)
+_JSONP = re.compile(r"^\s*[\w$.]*\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.DOTALL)
+_SNIPPET_TAG = re.compile(r"<br\s*/?>|</p\s*>|<[^>]+>", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _TAG = re.compile(r"<(p|br|div|span|b|strong|img|a|ul|ol|li|table|h\d)\b", re.IGNORECASE)
 _LEADING_HEADLINE = re.compile(
     r"^(\s*(?:<(?:p|div|span|b|strong)\b[^>]*>\s*)*)【[^【】]{2,120}】\s*((?:</(?:b|strong|span)>\s*)*)")
@@ -28,13 +39,23 @@ _OLDEST = datetime(1995, 1, 1, tzinfo=UTC)
 
 
 def load_json(content: bytes, wire: str) -> Any:
-    """The decoded JSON document; NotAFeedError (one line) for HTML or anything else."""
+    """The JSON value of a wire's answer (``wire`` names the API in error messages)."""
     try:
-        return json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        if _HTML_START.match(content[:4096]):
+        body = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        body = content.decode("gb18030", errors="replace")
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        match = _JSONP.match(body)
+        if match:
+            try:
+                return json.loads(match.group(1))
+            except json.JSONDecodeError:
+                pass
+        if _HTML_START.match(body[:4096]):
             raise NotAFeedError(f"{wire}: got an HTML page, not JSON (anti-bot or maintenance page?)") from exc
-        raise NotAFeedError(f"{wire}: response is not JSON ({type(exc).__name__})") from exc
+        raise TemplateChangedError(f"{wire}: response is not JSON ({exc.msg} at char {exc.pos})") from exc
 
 
 def require(condition: bool, wire: str, what: str) -> None:
@@ -63,6 +84,18 @@ def list_at(data: Any, path: Iterable[str], wire: str) -> list[Any]:
     return node or []
 
 
+def need_dict(value: Any, wire: str, what: str) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else TemplateChangedError."""
+    require(isinstance(value, dict), wire, what)
+    return dict(value)
+
+
+def need_list(value: Any, wire: str, what: str) -> list[Any]:
+    """``value`` if it is a JSON array, else TemplateChangedError."""
+    require(isinstance(value, list), wire, what)
+    return list(value)
+
+
 def obj(value: Any) -> dict[str, Any]:
     """``value`` if it is a JSON object, else an empty dict."""
     return value if isinstance(value, dict) else {}
@@ -71,6 +104,16 @@ def obj(value: Any) -> dict[str, Any]:
 def arr(value: Any) -> list[Any]:
     """``value`` if it is a JSON array, else an empty list."""
     return value if isinstance(value, list) else []
+
+
+def get_dict(value: Any, key: str) -> dict[str, Any]:
+    """``value[key]`` when both are JSON objects, else {}."""
+    return obj(obj(value).get(key))
+
+
+def get_list(value: Any, key: str) -> list[Any]:
+    """``value[key]`` when ``value`` is a JSON object and that is an array, else []."""
+    return arr(obj(value).get(key))
 
 
 def epoch(value: Any) -> datetime | None:
@@ -90,10 +133,16 @@ def epoch(value: Any) -> datetime | None:
     return moment if moment >= _OLDEST else None
 
 
-def local_time(value: Any, zone: tzinfo) -> datetime | None:
-    """``YYYY-MM-DD HH:MM[:SS]`` written in ``zone`` (the wire's, UTC+8) → aware UTC datetime."""
+def local_time(value: Any, zone: tzinfo, formats: Sequence[str] = ()) -> datetime | None:
+    """A time written without a zone, read in ``zone`` (the wire's, UTC+8) → aware UTC.
+
+    Without ``formats``: ``YYYY-MM-DD HH:MM[:SS]`` (or ``T`` between); with them, the first
+    ``strptime`` format that reads the value.
+    """
     if not isinstance(value, str):
         return None
+    if formats:
+        return _strptime(value.strip(), zone, formats)
     match = _LOCAL_TIME.match(value)
     if not match:
         return None
@@ -103,6 +152,19 @@ def local_time(value: Any, zone: tzinfo) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment >= _OLDEST else None
+
+
+def _strptime(value: str, zone: tzinfo, formats: Sequence[str]) -> datetime | None:
+    for fmt in formats:
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone)
+        moment = parsed.astimezone(UTC)
+        return moment if moment >= _OLDEST else None
+    return None
 
 
 def origin(url: str) -> str:
@@ -116,11 +178,56 @@ def query_params(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
+def query_param(url: str, name: str) -> str | None:
+    """The first value of query parameter ``name`` in ``url``, or None."""
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key == name:
+            return value
+    return None
+
+
+def page_number(url: str, name: str = "page") -> int:
+    """The page number in ``url`` (1 when missing or not a positive number)."""
+    raw = query_param(url, name) or ""
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
 def with_query(url: str, params: Mapping[str, str], *, path: str | None = None) -> str:
     """``url`` with its query replaced by ``params`` (in the given order) and optionally a new path."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path if path is None else path,
                        urlencode(list(params.items())), ""))
+
+
+def with_params(url: str, params: dict[str, str]) -> str:
+    """``url`` with each of ``params`` set (replacing a value already there, appended otherwise)."""
+    parts = urlsplit(url)
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key in params:
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append((key, params[key]))
+        else:
+            out.append((key, value))
+    out.extend((key, value) for key, value in params.items() if key not in seen)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(out), parts.fragment))
+
+
+def plain_text(snippet: Any) -> str:
+    """A wire's HTML snippet (or plain text) as plain text: tags dropped, entities decoded, spaces collapsed."""
+    if not isinstance(snippet, str):
+        return ""
+    unescaped = html.unescape(_SNIPPET_TAG.sub("\n", snippet))
+    lines = (_SPACE.sub(" ", line).strip() for line in unescaped.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def escaped_html(plain: str) -> str:
+    """Plain text as HTML paragraphs, a line each, always escaped (markup-like text stays text)."""
+    return "".join(f"<p>{html.escape(line)}</p>" for line in plain.splitlines() if line.strip())
 
 
 def text_html(text: str) -> str:

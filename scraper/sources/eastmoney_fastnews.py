@@ -21,8 +21,7 @@ from scraper.errors import SourceAPIError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
 from scraper.sources.common import codes as stock_codes
-from scraper.sources.jsonapi import (
-    flash_item,
+from scraper.sources.common import (
     get_dict,
     get_list,
     load_json,
@@ -34,6 +33,7 @@ from scraper.sources.jsonapi import (
     require,
     with_params,
 )
+from scraper.sources.flash import flash_item
 
 WHAT = "东方财富 快讯 (eastmoney_fastnews)"
 ITEM_URL = "https://finance.eastmoney.com/a/{code}.html"

@@ -1,12 +1,16 @@
 """Titles for flash items (快讯/电报): they have a text and no title of their own.
 
 Pure. The wires write a headline as a leading 【…】; otherwise the title is the first sentence,
-cut at a sensible length on a character boundary.
+cut at a sensible length on a character boundary. ``flash_item`` makes the FeedItem of a flash.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+
+from scraper.models import FeedItem
+from scraper.sources.common import escaped_html
 
 MAX_TITLE = 60  # characters; a longer first sentence is cut and marked with "…"
 
@@ -37,3 +41,35 @@ def strip_title_prefix(text: str) -> str:
     """The flash text without its leading 【headline】 (the headline becomes the post's title)."""
     match = _BRACKETED.match(text)
     return text[match.end():].lstrip() if match else text
+
+
+def flash_item(
+    *,
+    url: str,
+    guid: str,
+    text: str,
+    published: datetime | None,
+    title: str = "",
+    important: bool | None = None,
+    stocks: tuple[str, ...] = (),
+    author: str | None = None,
+    image: str | None = None,
+) -> FeedItem:
+    """A flash (快讯) item: its plain text is the post body; its title is its own or the text's headline.
+
+    A leading 【headline】 leaves the body (it is the title), unless nothing else is left.
+    """
+    headline = " ".join(title.split()) or flash_title(text)
+    body = strip_title_prefix(text).strip() or text
+    return FeedItem(
+        url=url,
+        title=headline,
+        guid=guid,
+        content_html=escaped_html(body),
+        published=published,
+        author=author or None,
+        image=image or None,
+        important=important,
+        stocks=stocks,
+        flash=True,
+    )

@@ -20,8 +20,7 @@ from scraper.errors import SourceAPIError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
 from scraper.sources.common import codes as stock_codes
-from scraper.sources.jsonapi import (
-    flash_item,
+from scraper.sources.common import (
     get_dict,
     get_list,
     load_json,
@@ -33,6 +32,7 @@ from scraper.sources.jsonapi import (
     require,
     with_params,
 )
+from scraper.sources.flash import flash_item
 
 WHAT = "新浪 7×24 (sina_zhibo)"
 ITEM_URL = "https://wap.cj.sina.cn/pc/7x24/{id}"

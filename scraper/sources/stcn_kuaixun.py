@@ -21,9 +21,8 @@ from scraper.errors import SourceAPIError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
 from scraper.sources.common import codes as stock_codes
-from scraper.sources.common import epoch
-from scraper.sources.jsonapi import (
-    flash_item,
+from scraper.sources.common import (
+    epoch,
     load_json,
     local_time,
     need_dict,
@@ -32,6 +31,7 @@ from scraper.sources.jsonapi import (
     require,
     with_params,
 )
+from scraper.sources.flash import flash_item
 
 WHAT = "证券时报 快讯 (stcn_kuaixun)"
 SITE = "https://www.stcn.com/"

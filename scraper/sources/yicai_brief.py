@@ -19,8 +19,7 @@ from urllib.parse import urljoin
 from scraper.errors import SourceAPIError, TemplateChangedError
 from scraper.models import FeedItem, Listing
 from scraper.sources.base import Source
-from scraper.sources.jsonapi import (
-    flash_item,
+from scraper.sources.common import (
     load_json,
     local_time,
     need_list,
@@ -29,6 +28,7 @@ from scraper.sources.jsonapi import (
     require,
     with_params,
 )
+from scraper.sources.flash import flash_item
 
 WHAT = "第一财经 正在 (yicai_brief)"
 SITE = "https://www.yicai.com/"
