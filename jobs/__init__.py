@@ -2,7 +2,8 @@
 
 The only package that imports both ``scraper`` and ``archive``.
 
-- :mod:`jobs.config`    ``load_settings(path)`` → ``Settings`` (validated; ConfigError names the key)
+- :mod:`jobs.config`    ``load_settings(path)`` → ``Settings`` (validated; ConfigError names the key);
+                        the records themselves are in :mod:`jobs.settings`
 - :mod:`jobs.pipeline`  ``poll(ctx, feed, state)`` → ``PollResult`` (report + next state): one poll
 - :mod:`jobs.compose`   ``open_archive``, ``poll_context``: the archive + fetcher every run uses
 - :mod:`jobs.cli`       the ``newsroll`` command (errors → one line + exit code, only here)
