@@ -4,7 +4,10 @@ Public surface: :class:`Archive`, the records in :mod:`archive.models`, the erro
 :mod:`archive.errors`, and the pure :func:`archive.render.render_post`.
 """
 
-from archive.archive import Archive
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from archive.errors import ArchiveError, QueryError, SchemaError, StoreError
 from archive.models import (
     FeedState,
@@ -16,6 +19,9 @@ from archive.models import (
     StoreTally,
     VerifyReport,
 )
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
 
 __all__ = [
     "Archive",
@@ -32,3 +38,13 @@ __all__ = [
     "StoreTally",
     "VerifyReport",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``Archive`` is imported on first use: the records, errors and pure helpers (what a config
+    check or a usage error needs) load without SQLite utilities, renderers and search."""
+    if name == "Archive":
+        from archive.archive import Archive
+
+        return Archive
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

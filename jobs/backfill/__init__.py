@@ -8,6 +8,21 @@
     progress.py    the progress bar (rich) or plain periodic lines when not on a terminal
 """
 
-from jobs.backfill.run import BackfillOptions, BackfillReport, backfill_feed, checkpoint_key
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jobs.backfill.run import BackfillOptions, BackfillReport, backfill_feed, checkpoint_key
 
 __all__ = ["BackfillOptions", "BackfillReport", "backfill_feed", "checkpoint_key"]
+
+
+def __getattr__(name: str) -> Any:
+    """The run's names, imported on first use: the pure modules here (the window, the pagers)
+    load without the whole pipeline, so ``backfill`` answers a usage error at once."""
+    if name in __all__:
+        from jobs.backfill import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -43,8 +43,6 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     Ctrl-C or a crash and it continues. Running it again after it finished adds nothing.
     Exit 0 done, 1 a page failed after retries (what was stored is kept), 2 bad usage.
     """
-    from jobs.backfill import BackfillOptions
-
     settings = obj.settings
     try:
         feed = settings.feed(feed_name)
@@ -56,6 +54,8 @@ def backfill(obj: Ctx, feed_name: str, since: str | None, until: str | None, max
     described = window.describe()
     window_key = {name: text if text and _RELATIVE.fullmatch(text.strip()) else described[name]
                   for name, text in (("since", since), ("until", until))}
+    from jobs.backfill import BackfillOptions
+
     options = BackfillOptions(window=window, max_pages=max_pages, full_text=full_text, window_key=window_key)
     # Two backfills of one feed would overwrite each other's checkpoint: one at a time.
     lock = ArchiveLock(_lock_path(settings.archive.database, feed.name))
