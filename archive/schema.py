@@ -41,6 +41,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.errors import SchemaError
+from archive.sources import ensure_flash_index
 from archive.sources import ensure_table as ensure_sources_table
 
 SCHEMA_VERSION = 2
@@ -199,6 +200,7 @@ def _add_columns(db: sqlite_utils.Database) -> None:
         if name not in present:
             db.table("articles").add_column(name, ARTICLE_COLUMNS[name])
     db.table("articles").create_index(["important", "published"], if_not_exists=True)
+    ensure_flash_index(db.conn)
 
 
 def _version(db: sqlite_utils.Database) -> int:

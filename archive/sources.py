@@ -31,9 +31,25 @@ _DDL = (
 )
 
 
+# The same-story lookup reads only short texts of other feeds and sites: this partial index holds
+# just those rows (its WHERE is repeated word for word in the query, so SQLite picks it), and it
+# carries feed and site, so another feed's flash is told from one's own without reading the row.
+# A backfill of one feed finds no candidate without a single table read.
+_FLASH_WHERE = f"duplicate_of is null and length(body_text) <= {samestory.SHORT_TEXT}"
+_FLASH_INDEX = (
+    f"create index if not exists [articles_flash_time] on [articles] ([published], [feed], [site]) "
+    f"where {_FLASH_WHERE}"
+)
+
+
 def ensure_table(conn: sqlite3.Connection) -> None:
     """Create ``article_sources`` if it is missing (idempotent)."""
     conn.execute(_DDL)
+
+
+def ensure_flash_index(conn: sqlite3.Connection) -> None:
+    """Create the same-story lookup's index if it is missing (idempotent; ``articles`` must exist)."""
+    conn.execute(_FLASH_INDEX)
 
 
 def same_story_candidate(conn: sqlite3.Connection, p: Prepared) -> str | None:
@@ -42,11 +58,13 @@ def same_story_candidate(conn: sqlite3.Connection, p: Prepared) -> str | None:
     if not samestory.is_flash_text(a.body_text) or not samestory.features(a.title, a.body_text).chinese:
         return None
     incoming = samestory.Flash(a.feed, a.published, a.title, a.body_text, a.site)
-    # newest first through the published index (no sort); short texts only, decided in Python
+    # newest first through the short-text index (no sort); other feeds and sites only
     rows = conn.execute(
         "select id, feed, title, body_text, published, site from articles "
-        "where published between ? and ? and duplicate_of is null order by published desc limit ?",
-        (iso(a.published - samestory.WINDOW), iso(a.published + samestory.WINDOW), MAX_CANDIDATES),
+        f"where published between ? and ? and {_FLASH_WHERE} "
+        "and feed != ? and (site is null or site = '' or site != ?) order by published desc limit ?",
+        (iso(a.published - samestory.WINDOW), iso(a.published + samestory.WINDOW), a.feed, a.site or "",
+         MAX_CANDIDATES),
     ).fetchall()
     for article_id, feed, title, body_text, published, site in rows:
         if feed == a.feed or not body_text or len(body_text) > samestory.SHORT_TEXT or (site and site == a.site):
