@@ -89,3 +89,40 @@ def test_an_article_continued_in_another_table_row_is_joined() -> None:
     for paragraph in ZH_PARAGRAPHS + MORE_ZH:
         assert paragraph in found.body_text
     assert "相关新闻" not in found.body_text and "Section" not in found.body_text
+
+
+# --- boilerplate joined: a forum's rules notice beside the post --------------------------------
+
+RULES_ZH = ("<div class='bm'><h3>本版规则</h3><p>一、请文明发言，尊重他人，禁止人身攻击、谩骂和发布违法违规内容，违者删帖。</p>"
+            "<p>二、禁止发布广告、推广链接和重复内容，发帖前请先搜索，确认没有相同的话题后再发帖。</p></div>")
+RULES_EN = ("<div class='panel'><div class='inner'><strong>Forum rules</strong><br>Please read the rules "
+            "before posting. Be polite, stay on topic, and do not post advertising, spam or personal "
+            "attacks; posts that break these rules will be removed by the moderators without notice.</div></div>")
+
+
+def test_a_chinese_forum_rules_notice_is_not_joined_to_the_post() -> None:
+    post = _ps(ZH_PARAGRAPHS + MORE_ZH)
+    body = (f"{NAV}<div id='postlist'><h1>{ZH_TITLE}</h1>{RULES_ZH}"
+            f"<div id='post_1'><table><tr><td class='t_f'>{post}</td></tr></table></div></div>")
+    found = extract(_page(body, title=ZH_TITLE), "https://bbs.example.cn/thread-1-1-1.html")
+    for paragraph in ZH_PARAGRAPHS + MORE_ZH:
+        assert paragraph in found.body_text
+    for junk in ("本版规则", "文明发言", "禁止发布广告"):
+        assert junk not in found.body_text
+
+
+def test_an_english_forum_rules_box_is_not_joined_to_the_post() -> None:
+    body = (f"{NAV}<div id='page-body'><h2>Council approves transport budget</h2>{RULES_EN}"
+            f"<div class='post'><div class='postbody'>{_ps(EN_PARAGRAPHS)}</div></div></div>")
+    found = extract(_page(body), "https://forum.example.org/viewtopic.php?t=1")
+    for paragraph in EN_PARAGRAPHS:
+        assert paragraph in found.body_text
+    for junk in ("Forum rules", "stay on topic", "moderators"):
+        assert junk not in found.body_text
+
+
+def test_an_article_about_rules_keeps_its_text() -> None:
+    body = (f"<article><h1>Council approves transport budget</h1><p>Forum rules were not the point of the "
+            f"meeting, the mayor said, before the vote on the budget itself.</p>{_ps(EN_PARAGRAPHS)}</article>")
+    found = extract(_page(body), URL)
+    assert "Forum rules were not the point" in found.body_text

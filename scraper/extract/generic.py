@@ -27,7 +27,7 @@ from scraper.extract.cleanup import find_editor, split_editor, strip_site_suffix
 from scraper.extract.density import ContentCandidate, find_content, prune_boilerplate
 from scraper.extract.images import is_junk_image, lead_image
 from scraper.extract.meta import read_meta
-from scraper.extract.preclean import drop_invisible, drop_link_lists, flatten_math, unwrap_forms
+from scraper.extract.preclean import drop_invisible, drop_link_lists, drop_notices, flatten_math, unwrap_forms
 from scraper.extract.sitepath import ALWAYS_DROP, drop_matching_paragraphs, drop_nodes, fix_lazy_images
 from scraper.models import Extracted
 from scraper.sanitize import clean_html, html_to_text
@@ -159,6 +159,7 @@ def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extrac
         return None
     drop_nodes(root, _NEVER_TEXT)
     drop_invisible(root)
+    drop_notices(root)
     flatten_math(root)
     light_html = tree.html or ""
     drop_nodes(root, PRECLEAN_DROP_ALL)
