@@ -92,7 +92,9 @@ def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
         for item in _walk_ld(data):
             kinds = item.get("@type")
             names = kinds if isinstance(kinds, list) else [kinds]
-            if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in names):
+            # Baidu's "cambrian" JSON-LD (Chinese sites) has no @type: a title and a pubDate.
+            if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in names) or (
+                    kinds is None and "pubDate" in item):
                 objects.append(item)
     objects.sort(key=lambda item: str(item.get("@type", "")).lower() == "webpage")
     return objects
@@ -149,7 +151,8 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
     # The article's JSON-LD first: a meta tag may carry a re-publication or a template's time
     # (Medium's article:published_time is the repost's; JSON-LD and the visible date agree).
     # The same instant in both keeps the page's own offset (JSON-LD is often written in UTC).
-    published = parse_local(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")), site_zone)
+    published = parse_local(
+        _ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")) or _ld_text(ld.get("pubDate")), site_zone)
     tagged = next((found for key in _PUBLISHED_KEYS if (found := parse_local(tags.get(key), site_zone))), None)
     if published is None or (tagged is not None and tagged == published):
         published = tagged or published
@@ -172,10 +175,12 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
 
     canonical = canonical_url(tree, base_url)
 
-    title = _clean(tags.get("og:title")) or _clean(_ld_text(ld.get("headline")))
-    if title is None:
-        title_node = tree.css_first("title")
-        title = _clean(title_node.text()) if title_node is not None else None
+    title_node = tree.css_first("title")
+    page_title = _clean(title_node.text()) if title_node is not None else None
+    headline = _clean(_ld_text(ld.get("headline")))
+    if headline and page_title and headline.casefold() not in page_title.casefold():
+        headline = None  # a JSON-LD "headline" the page's title does not carry is a description
+    title = _clean(tags.get("og:title")) or headline or page_title
     return PageMeta(
         title=title,
         published=published,
