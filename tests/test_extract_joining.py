@@ -126,3 +126,18 @@ def test_an_article_about_rules_keeps_its_text() -> None:
             f"meeting, the mayor said, before the vote on the budget itself.</p>{_ps(EN_PARAGRAPHS)}</article>")
     found = extract(_page(body), URL)
     assert "Forum rules were not the point" in found.body_text
+
+
+# --- boilerplate joined: a candidate that is the article plus menu lines --------------------------
+
+def test_a_chinese_candidate_that_adds_only_menu_lines_loses_to_the_article() -> None:
+    from scraper.extract.choose import medoid
+
+    article = "\n\n".join(ZH_PARAGRAPHS[:2])
+    padded = "\n\n".join([ZH_TITLE, article, "会赚钱的客户端：", "重点推荐", "证券要闻", "行业动态", "公司新闻",
+                          "0人参与", "网友评论仅供其表达个人看法，并不表明本站立场。"])
+    comments = "网友跟贴 0人跟贴 | 0人参与 | 手机发跟贴 | 注册\n\n网友评论仅供其表达个人看法，并不表明本站立场。"
+    assert medoid([article, padded], lambda: comments) == 0
+    # more article prose in the larger candidate: it is the article, the smaller one is cut short
+    longer = "\n\n".join([article, *MORE_ZH, "重点推荐"])
+    assert medoid([article, longer], lambda: longer) in (1, 2)
