@@ -116,3 +116,9 @@ def test_the_sites_own_name_in_the_author_meta_tag_is_no_byline() -> None:
     page = _zh("<h1>前三季度经济数据发布</h1><div>{ARTICLE}</div>", head="<meta name='author' content='李四'>",
                title=f"{ZH_TITLE}_网易财经")
     assert extract(page, ZH_URL).author == "李四"
+
+
+def test_a_last_updated_line_marked_as_author_is_no_byline() -> None:
+    body = ("<article><h1>Council approves transport budget</h1><div class='author-date'>Last Updated: "
+            f"January 7, 2025</div>{_ps(EN_PARAGRAPHS)}</article>")
+    assert extract(_page(body), URL).author is None

@@ -27,6 +27,7 @@ _MAX_BYLINE = 100
 _MAX_WORDS = 10  # longer is a menu or a bio, not a byline
 _UI_WORDS = re.compile(r"\b(?:sign in|sign up|log ?in|account|menu|subscribe|follow|share|comments?|"
                        r"search|newsletter)\b", re.IGNORECASE)
+_NOT_NAMES = frozenset({"last", "updated", "published", "posted", "by", "written by", "author", "staff"})
 _CN_UI_WORDS = re.compile(r"账号|帐号|登录|注册|密码|用户名|订阅|关注|分享|评论|简介")
 # Inside a byline block, the element that holds just the name.
 _NAME_INSIDE = ("[itemprop~='name'], [rel='author'], a[href*='/author'], a[href*='/people/'], "
@@ -106,6 +107,8 @@ def markup_byline(tree: LexborHTMLParser) -> str | None:
 
 def _looks_like_name(text: str) -> bool:
     if not 0 < len(text) < _MAX_BYLINE or len(text.split()) > _MAX_WORDS or any(ch.isdigit() for ch in text):
+        return False
+    if text.strip().lower() in _NOT_NAMES:  # what is left of "Last updated: …" once the date goes
         return False
     if _UI_WORDS.search(text) or _CN_UI_WORDS.search(text) or sum(ch.isalpha() for ch in text) < 0.6 * len(text.replace(" ", "")):
         return False
