@@ -82,17 +82,17 @@ _PROSE_EXTRA = 0.3  # more than this share of sentence lines in the extra: it is
 def _adds_only_boilerplate(larger: str, smaller: str) -> bool:
     """Whether ``larger`` is ``smaller`` plus only short non-sentence lines (menus, section
     names, "0 comments", a headline): the medoid favours such a superset, since it shares
-    text with every candidate, but the smaller one is the article."""
+    text with every candidate, but the smaller one is the article. Lines are compared whole
+    (sets: linear in the texts' length)."""
     if len(smaller) >= len(larger) or len(_CJK_CHAR.findall(smaller)) < _CJK_SHARE * len(_SQUASH.sub("", smaller)):
         return False  # English menus are lists of words: headings and list items look alike there
-    small_lines = [_SQUASH.sub("", line) for line in smaller.splitlines()]
-    small_lines = [line for line in small_lines if line]
-    flat = _SQUASH.sub("", larger)
+    small_lines = {_SQUASH.sub("", line) for line in smaller.splitlines()} - {""}
+    large_lines = {_SQUASH.sub("", line): line.strip() for line in larger.splitlines()}
+    large_lines.pop("", None)
     total = sum(len(line) for line in small_lines)
-    if not total or sum(len(line) for line in small_lines if line in flat) < _CONTAINED * total:
+    if not total or sum(len(line) for line in small_lines if line in large_lines) < _CONTAINED * total:
         return False
-    small_flat = "".join(small_lines)
-    extra = [line.strip() for line in larger.splitlines() if line.strip() and _SQUASH.sub("", line) not in small_flat]
+    extra = [line for key, line in large_lines.items() if key not in small_lines]
     extra_chars = sum(len(line) for line in extra)
     if not extra_chars:
         return False

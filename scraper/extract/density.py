@@ -3,7 +3,9 @@
 Every text paragraph votes for its parent (full score) and grandparent (half) with a score
 that grows with its length and punctuation (commas, 。，！？) and shrinks with its share of
 link text. The best-scoring container wins; sibling containers that scored well join it
-(articles split over several blocks). Inside the winner, link-dense short blocks (related
+(articles split over several blocks; for a table cell, the cells of every row of its table),
+and so does a lead paragraph printed between the headline and the container
+(:mod:`scraper.extract.neighbours`). Inside the winner, link-dense short blocks (related
 lists, tag clouds, share bars) and blocks whose class/id names them as boilerplate go.
 """
 
