@@ -67,4 +67,34 @@ def medoid(texts: Sequence[str], more: Callable[[], str] | None = None) -> int:
     totals = {i: sum(v for k, v in pair.items() if i in k) for i in filled}
     best = max(totals.values())
     order = [filled[0], *filled[2:], *filled[1:2]] if len(filled) > 2 else filled
-    return next(i for i in order if totals[i] >= best - 0.02)
+    chosen = next(i for i in order if totals[i] >= best - 0.02)
+    inside = [i for i in filled if i != chosen and _adds_only_boilerplate(texts[chosen], texts[i])]
+    return min(inside, key=lambda i: len(texts[i])) if inside else chosen
+
+
+_SQUASH = re.compile(r"\s+")
+_SENTENCE = re.compile(r"[。！？!?]|[a-z][.!?](?:\s|$)")
+_CJK_SHARE = 0.3  # only on Chinese text, where menu lines and short headings are told apart (measured)
+_CONTAINED = 0.9  # share of the smaller text's characters found as lines of the larger
+_PROSE_EXTRA = 0.3  # more than this share of sentence lines in the extra: it is article text
+
+
+def _adds_only_boilerplate(larger: str, smaller: str) -> bool:
+    """Whether ``larger`` is ``smaller`` plus only short non-sentence lines (menus, section
+    names, "0 comments", a headline): the medoid favours such a superset, since it shares
+    text with every candidate, but the smaller one is the article. Lines are compared whole
+    (sets: linear in the texts' length)."""
+    if len(smaller) >= len(larger) or len(_CJK_CHAR.findall(smaller)) < _CJK_SHARE * len(_SQUASH.sub("", smaller)):
+        return False  # English menus are lists of words: headings and list items look alike there
+    small_lines = {_SQUASH.sub("", line) for line in smaller.splitlines()} - {""}
+    large_lines = {_SQUASH.sub("", line): line.strip() for line in larger.splitlines()}
+    large_lines.pop("", None)
+    total = sum(len(line) for line in small_lines)
+    if not total or sum(len(line) for line in small_lines if line in large_lines) < _CONTAINED * total:
+        return False
+    extra = [line for key, line in large_lines.items() if key not in small_lines]
+    extra_chars = sum(len(line) for line in extra)
+    if not extra_chars:
+        return False
+    prose = sum(len(line) for line in extra if _SENTENCE.search(line) and len(line) >= 30)
+    return prose <= _PROSE_EXTRA * extra_chars

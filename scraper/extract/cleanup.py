@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from scraper.extract.dates import parse_local
 
-__all__ = ["find_editor", "split_editor", "strip_site_suffix", "visible_published"]
+__all__ = ["find_editor", "names_the_site", "split_editor", "strip_site_suffix", "visible_published"]
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
@@ -93,6 +93,17 @@ def _strip_one_suffix(title: str | None, site_name: str | None, url: str) -> str
     if names_site or names_host or _SITE_WORDS.search(last):
         return head
     return title
+
+
+def names_the_site(author: str, page_title: str | None, title: str | None, site_name: str | None) -> bool:
+    """Whether an "author" is the site's own name (``<meta name=author content=网易>`` on a page
+    titled ``…_网易财经``): its og:site_name, or part of the site suffix cut off the title."""
+    name = re.sub(r"\s+", "", author).casefold()
+    if not name:
+        return True
+    suffix = page_title.replace(title, "", 1) if page_title and title and title in page_title else ""
+    names = [re.sub(r"\s+", "", text).casefold() for text in (site_name or "", suffix) if text]
+    return any(name == text or (len(name) >= 2 and name in text) for text in names)
 
 
 def visible_published(page_text: str, title: str | None, site_zone: str | None) -> datetime | None:

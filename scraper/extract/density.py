@@ -3,7 +3,9 @@
 Every text paragraph votes for its parent (full score) and grandparent (half) with a score
 that grows with its length and punctuation (commas, 。，！？) and shrinks with its share of
 link text. The best-scoring container wins; sibling containers that scored well join it
-(articles split over several blocks). Inside the winner, link-dense short blocks (related
+(articles split over several blocks; for a table cell, the cells of every row of its table),
+and so does a lead paragraph printed between the headline and the container
+(:mod:`scraper.extract.neighbours`). Inside the winner, link-dense short blocks (related
 lists, tag clouds, share bars) and blocks whose class/id names them as boilerplate go.
 """
 
@@ -14,6 +16,8 @@ import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.extract.neighbours import lead_blocks, table_cells
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +119,15 @@ def _headline_bonus(ranked: list[tuple[float, int]], nodes: dict[int, LexborNode
     return sorted(reranked, reverse=True) + ranked[8:]
 
 
+def _siblings(node: LexborNode) -> list[LexborNode]:
+    """``node`` and its siblings in page order; for a table cell, every cell of its table."""
+    cells = table_cells(node)
+    if cells is not None:
+        return cells
+    parent = node.parent
+    return list(parent.iter()) if parent is not None else [node]
+
+
 def find_content(tree: LexborHTMLParser, headline: str | None = None) -> ContentCandidate | None:
     """The node(s) most likely to hold the article text, or None for pages without prose.
 
@@ -165,20 +178,16 @@ def find_content(tree: LexborHTMLParser, headline: str | None = None) -> Content
         ranked = _headline_bonus(ranked, nodes, root.text(deep=True), headline)
     best_score, best_key = ranked[0]
     best = nodes[best_key]
-    chosen = [best]
-    parent = best.parent
-    if parent is not None:
-        sibling = parent.child
-        while sibling is not None:
-            if sibling.mem_id != best_key and sibling.mem_id in scores and _own_headline(sibling) is None:
-                length = _text_length(sibling.text(deep=True))
-                sibling_score = scores[sibling.mem_id] * _class_weight(sibling) * (1.0 - _link_density(sibling, length))
-                if sibling_score >= max(best_score * 0.2, 10.0):
-                    chosen.append(sibling)
-            sibling = sibling.next
-        if len(chosen) > 1:
-            order = {n.mem_id: i for i, n in enumerate(parent.iter())}
-            chosen.sort(key=lambda n: order.get(n.mem_id, 0))
+    chosen = []
+    for sibling in _siblings(best):  # in page order, ``best`` among them
+        if sibling.mem_id == best_key:
+            chosen.append(sibling)
+        elif sibling.mem_id in scores and _own_headline(sibling) is None:
+            length = _text_length(sibling.text(deep=True))
+            sibling_score = scores[sibling.mem_id] * _class_weight(sibling) * (1.0 - _link_density(sibling, length))
+            if sibling_score >= max(best_score * 0.2, 10.0):
+                chosen.append(sibling)
+    chosen = lead_blocks(chosen[0], headline, "".join(n.text(deep=True) for n in chosen)) + chosen
     length = sum(_text_length(n.text(deep=True)) for n in chosen)
     return ContentCandidate(tuple(chosen), best_score, length)
 

@@ -23,11 +23,17 @@ from trafilatura.htmlprocessing import convert_to_html
 
 from scraper.extract.byline import markup_byline, text_byline, text_source
 from scraper.extract.choose import medoid
-from scraper.extract.cleanup import find_editor, split_editor, strip_site_suffix, visible_published
+from scraper.extract.cleanup import (
+    find_editor,
+    names_the_site,
+    split_editor,
+    strip_site_suffix,
+    visible_published,
+)
 from scraper.extract.density import ContentCandidate, find_content, prune_boilerplate
 from scraper.extract.images import is_junk_image, lead_image
 from scraper.extract.meta import read_meta
-from scraper.extract.preclean import drop_invisible, drop_link_lists, flatten_math, unwrap_forms
+from scraper.extract.preclean import drop_invisible, drop_link_lists, drop_notices, flatten_math, unwrap_forms
 from scraper.extract.sitepath import ALWAYS_DROP, drop_matching_paragraphs, drop_nodes, fix_lazy_images
 from scraper.models import Extracted
 from scraper.sanitize import clean_html, html_to_text
@@ -159,16 +165,20 @@ def extract_generic(text: str, url: str, site_zone: str | None = None) -> Extrac
         return None
     drop_nodes(root, _NEVER_TEXT)
     drop_invisible(root)
+    drop_notices(root)
     flatten_math(root)
     light_html = tree.html or ""
+    # Dates and bylines are read from the visible page before navigation, asides and footers
+    # go: templates print the headline, date and author in an <aside> or <header> block too.
+    page_text = text_of(tree)
     drop_nodes(root, PRECLEAN_DROP_ALL)
     unwrap_forms(root)
     fix_lazy_images(root)
     title = strip_site_suffix(meta.title, meta.site_name, url)
-    page_text = text_of(tree)
     published = meta.published or visible_published(page_text, title, site_zone)
     editor = find_editor(page_text)
-    author = meta.author or markup_byline(tree) or text_byline(page_text, title)
+    author = meta.author if meta.author and not names_the_site(meta.author, meta.title, title, meta.site_name) else None
+    author = author or markup_byline(tree) or text_byline(page_text, title)
     source = meta.source or text_source(page_text, title)
     cleaned_body, method = choose_body(tree, light_html, url, title)
     body_html, body_editor = split_editor(cleaned_body.replace("\ufffd", ""))

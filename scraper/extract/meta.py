@@ -22,7 +22,11 @@ __all__ = ["PageMeta", "canonical_url", "read_meta"]
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
     "webpage", "liveblogposting", "opinionnewsarticle", "backgroundnewsarticle", "report",
+    "socialmediaposting", "discussionforumposting", "techarticle", "scholarlyarticle", "reviewnewsarticle",
+    "satiricalarticle", "askpublicnewsarticle", "investigativereport",
 }
+# ``<![CDATA[ … ]]>`` (XHTML-era pages), possibly behind JavaScript comment markers.
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _PUBLISHED_KEYS = (
     "article:published_time", "og:article:published_time", "og:published_time", "published_time",
     "datepublished", "pubdate", "publishdate", "publish_date", "publish-date", "article.published",
@@ -69,8 +73,9 @@ def _walk_ld(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, dict):
         return []
     found = [value]
-    if "@graph" in value:
-        found.extend(_walk_ld(value["@graph"]))
+    for key in ("@graph", "mainEntity"):  # a WebPage whose main entity is the article
+        if key in value:
+            found.extend(_walk_ld(value[key]))
     return found
 
 
@@ -80,14 +85,16 @@ def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     for node in tree.css('script[type="application/ld+json"]'):
         raw = node.text(deep=True) or ""
         try:
-            data = json.loads(raw.strip().rstrip(";"))
+            data = json.loads(_CDATA.sub("", raw.strip()).strip().rstrip(";"))
         except ValueError:
             logger.debug("unreadable JSON-LD block skipped")
             continue
         for item in _walk_ld(data):
             kinds = item.get("@type")
             names = kinds if isinstance(kinds, list) else [kinds]
-            if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in names):
+            # Baidu's "cambrian" JSON-LD (Chinese sites) has no @type: a title and a pubDate.
+            if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in names) or (
+                    kinds is None and "pubDate" in item):
                 objects.append(item)
     objects.sort(key=lambda item: str(item.get("@type", "")).lower() == "webpage")
     return objects
@@ -100,6 +107,19 @@ def _ld_text(value: Any) -> str | None:
         return _ld_text(value.get("name") or value.get("url") or value.get("@id"))
     if isinstance(value, list):
         names = [name for name in (_ld_text(v) for v in value) if name]
+        return ", ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def _ld_names(value: Any) -> str | None:
+    """People's names in a JSON-LD author value (a URL or an ``@id`` is not a name)."""
+    if isinstance(value, str):
+        text = value.strip()
+        return text if text and "://" not in text and not text.startswith(("/", "#")) else None
+    if isinstance(value, dict):
+        return _ld_names(value.get("name"))
+    if isinstance(value, list):
+        names = [name for name in (_ld_names(v) for v in value) if name]
         return ", ".join(dict.fromkeys(names)) or None
     return None
 
@@ -128,19 +148,20 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
     articles = json_ld_articles(tree)
     ld: dict[str, Any] = articles[0] if articles else {}
 
-    published = None
-    for key in _PUBLISHED_KEYS:
-        published = parse_local(tags.get(key), site_zone)
-        if published is not None:
-            break
-    if published is None:
-        published = parse_local(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")), site_zone)
+    # The article's JSON-LD first: a meta tag may carry a re-publication or a template's time
+    # (Medium's article:published_time is the repost's; JSON-LD and the visible date agree).
+    # The same instant in both keeps the page's own offset (JSON-LD is often written in UTC).
+    published = parse_local(
+        _ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")) or _ld_text(ld.get("pubDate")), site_zone)
+    tagged = next((found for key in _PUBLISHED_KEYS if (found := parse_local(tags.get(key), site_zone))), None)
+    if published is None or (tagged is not None and tagged == published):
+        published = tagged or published
     if published is None:
         time_node = tree.css_first("time[datetime]")
         if time_node is not None:
             published = parse_local(time_node.attributes.get("datetime"), site_zone)
 
-    author = _clean(_ld_text(ld.get("author")))
+    author = _clean(_ld_names(ld.get("author")))
     if author is None:
         author = next((_clean(tags[k]) for k in _AUTHOR_KEYS if tags.get(k) and "://" not in tags[k]), None)
 
@@ -154,10 +175,12 @@ def read_meta(tree: LexborHTMLParser, base_url: str, site_zone: str | None) -> P
 
     canonical = canonical_url(tree, base_url)
 
-    title = _clean(tags.get("og:title")) or _clean(_ld_text(ld.get("headline")))
-    if title is None:
-        title_node = tree.css_first("title")
-        title = _clean(title_node.text()) if title_node is not None else None
+    title_node = tree.css_first("title")
+    page_title = _clean(title_node.text()) if title_node is not None else None
+    headline = _clean(_ld_text(ld.get("headline")))
+    if headline and page_title and headline.casefold() not in page_title.casefold():
+        headline = None  # a JSON-LD "headline" the page's title does not carry is a description
+    title = _clean(tags.get("og:title")) or headline or page_title
     return PageMeta(
         title=title,
         published=published,

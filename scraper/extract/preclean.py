@@ -7,6 +7,8 @@ boilerplate out, page-wide ``<form>`` wrappers unwrapped.
   and a credit per slide).
 * Image boilerplate: figure captions, photo credits, "more"/"less" caption toggles and image
   titles are not article text (an archive keeps the images, not their credit lines).
+* Forum rules notices (``本版规则``, "Forum rules", a block named ``rules``/``notice``) beside a
+  post are the board's, not the post's.
 * MathML (``<math>``) is text the sanitizer cannot keep as markup: it becomes its plain text.
 * ASP.NET-style pages wrap the whole page in one ``<form>``: dropping forms drops the article.
   A form holding prose is unwrapped; a small one (search box, login, newsletter) is dropped.
@@ -18,7 +20,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["drop_invisible", "drop_link_lists", "flatten_math", "unwrap_forms"]
+__all__ = ["drop_invisible", "drop_link_lists", "drop_notices", "flatten_math", "unwrap_forms"]
 
 _HIDDEN = (
     "[hidden], [style*='display:none' i], [style*='display: none' i], [style*='visibility:hidden' i], "
@@ -41,6 +43,21 @@ _MIN_LIST_ITEMS = 2
 _LINK_ITEM_SHARE = 0.5  # an item whose text is mostly link text is a link
 _LINK_LIST_SHARE = 0.8  # a list whose items are mostly links is a link list
 _SPACES = re.compile(r"\s+")
+# A block that opens with one of these headings is a board's notice (its first child, not a
+# block of its own, says so: the container holding the notice *and* the post does not open so).
+_NOTICE_WORDS = (r"(?:论坛规则|本版规则|版块规则|版规|发帖须知|发帖规则|社区规则|社区公约|论坛公告|本版公告|forum rules|"
+                 r"board rules|posting rules|community rules|community guidelines|forum guidelines)\b")
+_NOTICE_HEADING = re.compile(r"^\s*[【\[]?\s*" + _NOTICE_WORDS, re.IGNORECASE)
+# Whole class or id tokens only ("rules-of-the-game" may be an article's). Not "notice": a
+# site's own notice box (a product page's "sync your profile") is often what readers came for.
+_NOTICE_NAMES = frozenset({"rules", "forumrules", "forum-rules", "forum_rules", "bbsrules", "bbs-rules",
+                           "board-rules", "boardrules"})
+_NOTICE_ANYWHERE = re.compile(_NOTICE_WORDS, re.IGNORECASE)  # no leading \s*: linear on any text
+_MAX_NOTICE = 1500
+_NOTICE_BLOCKS = "div, section, table, fieldset, dl, ul, aside"
+_NOTICE_SELECTOR = ", ".join(f"{tag}[class~='{name}' i], {tag}[id='{name}' i]"
+                             for tag in _NOTICE_BLOCKS.split(", ") for name in sorted(_NOTICE_NAMES))
+_BLOCK_CHILDREN = frozenset({"div", "section", "article", "main", "table", "ul", "ol", "dl", "form", "aside"})
 
 
 def _length(node: LexborNode) -> int:
@@ -83,6 +100,31 @@ def drop_invisible(root: LexborNode) -> None:
             node.decompose()
     page_prose = _prose_length(root)
     for node in reversed([n for n in root.css("div, ul, section, figure, aside") if _is_media_widget(n, page_prose)]):
+        node.decompose()
+
+
+def _opens_with_notice(node: LexborNode) -> bool:
+    child = node.child
+    while child is not None:
+        if child.tag in _BLOCK_CHILDREN:
+            return False
+        if child.tag != "-comment":
+            text = child.text(deep=True) or ""
+            if text.strip():
+                return bool(_NOTICE_HEADING.match(text))
+        child = child.next
+    return False
+
+
+def drop_notices(root: LexborNode) -> None:
+    """Remove forum rules notices: a block named ``rules``/``notice``, or one opening with a
+    rules heading, of at most a notice's length."""
+    found = list(root.css(_NOTICE_SELECTOR))
+    if _NOTICE_ANYWHERE.search(root.text(deep=True, separator="\n")):  # mostly not: no walk
+        found += [node for node in root.css(_NOTICE_BLOCKS) if _opens_with_notice(node)]
+    doomed = {node.mem_id: node for node in found if _length(node) <= _MAX_NOTICE}
+    order = {node.mem_id: i for i, node in enumerate(root.css(_NOTICE_BLOCKS))} if len(doomed) > 1 else {}
+    for node in sorted(doomed.values(), key=lambda n: order.get(n.mem_id, 0), reverse=True):
         node.decompose()
 
 
