@@ -94,7 +94,6 @@ class Archive:
         self._background_index = background_index and not read_only
         self.resemblance_checks = 0  # near-duplicate comparisons made by this Archive (bounded per article)
         self._indexer: indexer.IndexWorker | None = None
-        self._bulk = 0  # bulk ingests running (``_bulk_ingest``): the background indexer waits for their end
         self._undicted: dict[str, list[str]] = {}  # site → pages stored without its dictionary yet
         if read_only:
             self.db = schema.connect_read_only(self.database, busy_timeout)
@@ -267,26 +266,12 @@ class Archive:
     # -- the search index ---------------------------------------------------------------------
 
     def _wake_indexer(self) -> None:
-        if not self._background_index or self._bulk:
+        if not self._background_index:
             return
         if self._indexer is None:
             self._indexer = indexer.IndexWorker(self._open_connection, self._index_transaction)
         self._indexer.busy(False)
         self._indexer.wake()
-
-    @contextmanager
-    def _bulk_ingest(self) -> Iterator[None]:
-        """A bulk ingest (``import``): stores follow each other with parsing in between, so the
-        background indexer would index in small chunks between them (small FTS segments, more
-        merging, the GIL shared); it waits for the end instead, then indexes as usual."""
-        if self._indexer is not None:
-            self._indexer.busy(True)
-        self._bulk += 1
-        try:
-            yield
-        finally:
-            self._bulk -= 1
-            self._wake_indexer()
 
     def index_pending(self) -> int:
         """Index every stored article not yet in the search index (normally done in the background

@@ -94,25 +94,23 @@ def import_tree(
         batch.clear()
 
     files = _files(directory)
-    # one bulk ingest: the search index is built at the end, not in small chunks between batches
-    with archive._bulk_ingest():  # noqa: SLF001 (the archive's own package)
-        for done, path in enumerate(files, start=1):
-            rel = path.relative_to(directory).as_posix()
-            outcome = parse_post_file(path, rel, now=now, clean=clean)
-            if isinstance(outcome, str):
-                skipped.append(ImportSkip(rel, outcome))
-                continue
-            existing = _archived_before(archive, outcome, created)
-            if existing:
-                skipped.append(ImportSkip(rel, existing))
-                continue
-            batch.append(outcome)
-            if len(batch) >= BATCH:
-                flush()
-                if on_progress is not None:
-                    on_progress(done, len(files))
-        if batch:
+    for done, path in enumerate(files, start=1):
+        rel = path.relative_to(directory).as_posix()
+        outcome = parse_post_file(path, rel, now=now, clean=clean)
+        if isinstance(outcome, str):
+            skipped.append(ImportSkip(rel, outcome))
+            continue
+        existing = _archived_before(archive, outcome, created)
+        if existing:
+            skipped.append(ImportSkip(rel, existing))
+            continue
+        batch.append(outcome)
+        if len(batch) >= BATCH:
             flush()
+            if on_progress is not None:
+                on_progress(done, len(files))
+    if batch:
+        flush()
     if on_progress is not None:
         on_progress(len(files), len(files))
     logger.info("import %s: %d imported, %d skipped, %s", directory, len(imported), len(skipped), statuses)
