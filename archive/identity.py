@@ -110,6 +110,7 @@ def content_hash(title: str, body_text: str) -> str:
     return text_hashes(title, body_text)[0]
 
 
+@lru_cache(maxsize=1024)  # an import asks for a post's hashes twice (already archived? then store)
 def text_hashes(title: str, body_text: str) -> tuple[str, str]:
     """``(content_hash, version_hash)``, normalizing each text once."""
     head, body = normalize_text(title), normalize_text(body_text)

@@ -34,15 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from archive import identity
+from archive import frontmatter, identity
 from archive.errors import ImportTreeError
+from archive.htmltext import html_to_text
 from archive.models import ImportReport, ImportSkip, iso
 from scraper.models import Article
 
@@ -55,9 +54,7 @@ MAX_POST_BYTES = 5_000_000
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)
 Cleaner = Callable[[Article], Article]
-# libyaml's loader when PyYAML was built with it (about 10x faster); the same constructors, so the
-# same values (yaml.CSafeLoader builds Python objects with SafeLoader's constructor)
-YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = frontmatter.YAML_LOADER  # PyYAML's loader for front matter outside the fast subset
 ProgressCallback = Callable[[int, int], None]
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
@@ -180,8 +177,7 @@ def _read_post(path: Path) -> bytes | str:
             return "not a regular file (FIFO, device, socket or directory)"
         if info.st_size > MAX_POST_BYTES:
             return f"file too large ({info.st_size} bytes; the limit is {MAX_POST_BYTES})"
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_POST_BYTES + 1)
+        data = _read_all(fd, info.st_size)
         if len(data) > MAX_POST_BYTES:
             return f"file too large (over {MAX_POST_BYTES} bytes)"
         return data
@@ -189,6 +185,20 @@ def _read_post(path: Path) -> bytes | str:
         return f"unreadable: {exc.strerror or exc}"
     finally:
         os.close(fd)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The file's bytes to its end, at most MAX_POST_BYTES + 1 (a file growing past the limit
+    while read shows as too large). Sized by fstat: no 5 MB buffer for a 4 KB post."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= MAX_POST_BYTES:
+        chunk = os.read(fd, min(max(size + 1 - total, 65536), MAX_POST_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def parse_post_file(path: Path, rel: str, *, now: datetime, clean: Cleaner | None = None) -> ParsedPost | str:
@@ -209,7 +219,7 @@ def parse_post_file(path: Path, rel: str, *, now: datetime, clean: Cleaner | Non
         return "no front matter"
     head, body = split
     try:
-        meta = yaml.load(head, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
+        meta = frontmatter.load(head)  # the seed format's subset directly, anything else by PyYAML
     except yaml.YAMLError as exc:
         return "front matter is not valid YAML: " + str(exc).splitlines()[0]
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # 2022-02-30, hour 25, +99:00
@@ -217,7 +227,7 @@ def parse_post_file(path: Path, rel: str, *, now: datetime, clean: Cleaner | Non
     if not isinstance(meta, dict):
         return "front matter is not a mapping"
     try:
-        post = _to_post(meta, body, rel, now)
+        post = _to_post(meta, body, rel, now, text_later=clean is not None)
         if isinstance(post, str) or clean is None:
             return post
         article = clean(post.article)
@@ -243,7 +253,9 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     return head, body
 
 
-def _to_post(meta: dict[str, Any], body: str, rel: str, now: datetime) -> ParsedPost | str:
+def _to_post(
+    meta: dict[str, Any], body: str, rel: str, now: datetime, *, text_later: bool = False
+) -> ParsedPost | str:
     categories = meta.get("categories") or []
     if isinstance(categories, (str, int, float)):
         categories = [categories]
@@ -259,8 +271,10 @@ def _to_post(meta: dict[str, Any], body: str, rel: str, now: datetime) -> Parsed
     if not site or not feed:
         return "categories name no site or feed"
     body_html = unwrap_body(body)
-    body_text = html_to_text(body_html)
     title = " ".join(str(meta.get("title") or "").split())
+    # the text of the body as the file holds it: needed for a blank title, or when nothing cleans
+    # the body (cleaning makes the text again from the cleaned body)
+    body_text = html_to_text(body_html) if not title or not text_later else ""
     flags = ["imported"]
     if not title and not body_text:
         return "blank title and empty body"
@@ -325,53 +339,3 @@ def unwrap_body(body: str) -> str:
     if inner.startswith("<div>") and inner.endswith("</div>"):
         inner = inner[len("<div>") : -len("</div>")]
     return inner.strip()
-
-
-class _TextCollector(HTMLParser):
-    SKIP = {"script", "style", "noscript", "template"}
-    BLOCK = {
-        "p",
-        "div",
-        "br",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "blockquote",
-        "section",
-        "article",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self.skip += 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self.skip:
-            self.skip -= 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Visible text of an HTML fragment, one line per block, entities decoded."""
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    lines = (" ".join(line.split()) for line in unescape("".join(collector.parts)).splitlines())
-    return "\n".join(line for line in lines if line)

@@ -10,7 +10,7 @@ with a quoted title, the ``[category, site, feed]`` list, headimg/thumbnail, aut
 RFC 1123 date; a body of ``<p>　　…</p>`` paragraphs in a ``<div>``), one folder per feed, most of
 them in one feed as in the real tree. Texts are synthetic Chinese finance sentences
 (bench_archive_synth), distinct per post. Prints posts/s for the in-process import
-(``Archive.import_tree`` into an empty archive) and, with ``--cli``, for ``newsroll import`` run
+(``Archive.import_tree`` into an empty archive, with the CLI's cleaning, search index finished) and, with ``--cli``, for ``newsroll import`` run
 as a subprocess on a fresh archive.
 """
 
@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_archive_synth import ArticleFactory, Vocabulary  # noqa: E402
 
 from archive import Archive  # noqa: E402
+from scraper.normalize import clean_article  # noqa: E402 (the CLI cleans imported posts the same way)
 
 FEEDS = (  # (site, feed, share of the posts)
     ("新浪财经", "新浪财经－国內", 0.6),
@@ -89,7 +90,7 @@ def bench_inprocess(tree: Path, work: Path, count: int) -> dict[str, object]:
     shutil.rmtree(db_dir, ignore_errors=True)
     start, cpu = time.perf_counter(), time.process_time()
     with Archive(db_dir / "archive.db", db_dir / "posts") as archive:
-        report = archive.import_tree(tree, now=datetime(2024, 6, 1, tzinfo=UTC))
+        report = archive.import_tree(tree, now=datetime(2024, 6, 1, tzinfo=UTC), clean=clean_article)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         "posts": count,
