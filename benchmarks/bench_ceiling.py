@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python -m benchmarks.bench_ceiling                       # 3,000 pages, 2 rounds (A,B,A,B)
     .venv/bin/python -m benchmarks.bench_ceiling --items 3000 --rounds 3 --concurrency 10
+    .venv/bin/python -m benchmarks.bench_ceiling --baseline ../newsroll-old   # also another checkout's newsroll
 
 One fast local server (:mod:`benchmarks.fastserver`, its own process: a Sina roll API over N items
 and N distinct ~230 KB real-template Sina article pages, all precomputed) serves, in alternating
@@ -22,7 +23,9 @@ rounds (A, B, A, B, …):
 
 Both are timed from outside (wall clock from spawn to exit) with the child's CPU seconds (user +
 system, from ``wait4``); the server's CPU seconds per round are read from /proc when available.
-Printed: each round's pages/s and CPU of A and B, their ratio B/A, and the median ratio over
+With ``--baseline DIR`` (a checkout of another version, e.g. ``git worktree add ../old main``), that
+version's ``newsroll backfill`` runs too in every round, right after this one's, on the same server
+and with the same interpreter: a before/after in one run. Printed: each round's pages/s and CPU of A and B, their ratio B/A, and the median ratio over
 the rounds. On a shared 2-core machine absolute figures move from run to run: read the ratio.
 """
 
@@ -142,21 +145,54 @@ def _process_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _run(command: list[str], server_pid: int) -> tuple[float, float, float | None, str]:
-    """Run ``command``: (wall seconds, its CPU seconds (user + system, wait4), the server's CPU meanwhile, stdout)."""
+def _descendants_cpu(root: int, seen: dict[int, float]) -> None:
+    """Update ``seen`` (pid → CPU seconds) with ``root`` and every process below it (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        cpu = _process_cpu(pid)
+        if cpu is not None:
+            seen[pid] = max(seen.get(pid, 0.0), cpu)
+        todo.extend(parents.get(pid, []))
+
+
+def _run(command: list[str], server_pid: int, cwd: Path = ROOT) -> tuple[float, float, float | None, str]:
+    """Run ``command``: (wall seconds, CPU seconds of it and the processes it started, the server's CPU
+    seconds meanwhile, its stdout).
+
+    The CPU is the larger of two lower bounds: the kernel's count for the child and what it reaped
+    (``wait4``), and the sum over the child and every process below it sampled from /proc every
+    0.1 s (worker processes that are not reaped through the child are only seen this way).
+    """
     server_before = _process_cpu(server_pid)
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = child.stdout.read() if child.stdout else ""
-    err = child.stderr.read() if child.stderr else ""
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        child = subprocess.Popen(command, cwd=cwd, stdout=out_file, stderr=err_file, text=True)
+        sampled: dict[int, float] = {}
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            _descendants_cpu(child.pid, sampled)
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        child.returncode = code = os.waitstatus_to_exitcode(status)
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
     if code != 0:
         raise SystemExit(f"{' '.join(command[:5])}… exited {code}:\n{err[-3000:]}")
     server_after = _process_cpu(server_pid)
     server = server_after - server_before if server_before is not None and server_after is not None else None
-    return seconds, usage.ru_utime + usage.ru_stime, server, out
+    return seconds, max(usage.ru_utime + usage.ru_stime, sum(sampled.values())), server, out
 
 
 def _round_ceiling(base: str, items: int, concurrency: int, server_pid: int) -> Measure:
@@ -170,11 +206,11 @@ def _round_ceiling(base: str, items: int, concurrency: int, server_pid: int) -> 
     return Measure(stored, seconds, cpu, server)
 
 
-def _round_newsroll(base: str, items: int, concurrency: int, server_pid: int) -> Measure:
+def _round_newsroll(base: str, items: int, concurrency: int, server_pid: int, root: Path = ROOT) -> Measure:
     with tempfile.TemporaryDirectory() as folder:
         config = _config(Path(folder), base, concurrency)
         seconds, cpu, server, out = _run([sys.executable, "-m", "jobs", "--config", str(config), "backfill", FEED,
-                                          "--full-text"], server_pid)
+                                          "--full-text"], server_pid, cwd=root)
     # A page whose drawn sentences happen to look alike may be merged by the near-duplicate check:
     # it was fetched and processed all the same.
     if f"{items} items seen" not in out or " 0 failed" not in out:
@@ -193,6 +229,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=3000, help="roll items = article pages")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of (ceiling, newsroll)")
     parser.add_argument("--concurrency", type=int, default=10, help="requests in flight (both sides)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="also run the newsroll of this checkout (another version) in each round")
     parser.add_argument("--ceiling-child", nargs=2, metavar=("BASE", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ceiling_child:
@@ -208,7 +246,8 @@ def main() -> None:
             raise SystemExit("the fast server did not start")
         print(f"full-text backfill vs ceiling: {args.items} Sina pages from {base}, "
               f"{args.concurrency} in flight, {args.rounds} round(s), {os.cpu_count()} CPUs")
-        ratios = []
+        ratios: list[float] = []
+        baselines: list[float] = []
         for number in range(1, args.rounds + 1):
             ceiling = _round_ceiling(base, args.items, args.concurrency, server.pid)
             newsroll = _round_newsroll(base, args.items, args.concurrency, server.pid)
@@ -216,7 +255,13 @@ def main() -> None:
             print(f"round {number}: ratio newsroll/ceiling {ratios[-1]:.2f}")
             print(_line("ceiling", ceiling))
             print(_line("newsroll", newsroll))
+            if args.baseline:
+                baseline = _round_newsroll(base, args.items, args.concurrency, server.pid, root=args.baseline)
+                baselines.append(baseline.rate / ceiling.rate)
+                print(_line("baseline", baseline) + f"  ratio {baselines[-1]:.2f}")
         print(f"median ratio newsroll/ceiling over {len(ratios)} round(s): {statistics.median(ratios):.2f}")
+        if baselines:
+            print(f"median ratio baseline ({args.baseline})/ceiling: {statistics.median(baselines):.2f}")
     finally:
         if server.stdin:
             server.stdin.close()
