@@ -2,4 +2,5 @@
 
 from jobs.cli import main
 
-main()
+if __name__ == "__main__":  # importing the module (a spawned process, a tool) runs nothing
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,24 @@ def test_spacing_counts_from_when_the_request_is_written_not_when_it_was_admitte
         times = sorted(r.time for r in server.requests)
     assert len(times) == 2
     assert times[1] - times[0] >= 0.5 - JITTER, times  # without the fix: about 0.25
+
+
+def test_interval_holds_as_the_server_sees_it_during_a_full_text_backfill(tmp_path: Path) -> None:
+    # Issue 15, under load: a full-text backfill keeps 4 requests to the host in flight while real
+    # 230 KB Sina pages are extracted, companies tagged and pages stored; every request start the
+    # server logs is still at least the interval after the last.
+    from tests.backfill_support import RollAPI, config_text, run_backfill, write_config
+
+    page = (Path(__file__).parent / "fixtures" / "pages" / "gne_tests_sina_2.html").read_bytes()
+    with serve({}) as server:
+        base = server.url("").rstrip("/")
+        api = RollAPI(base, 14, pages=server)
+        server.routes["/api/roll/get"] = api
+        for n in range(1, 15):
+            server.routes[f"/doc/{n}.shtml"] = Reply(body=page, content_type="text/html; charset=utf-8")
+        config = write_config(tmp_path, config_text(base, full_text=True, interval=0.25, concurrency=4))
+        outcome = run_backfill(config)
+        times = sorted(r.time for r in server.requests)
+    assert outcome.report.status == "complete" and outcome.report.tally.items == 14, outcome.report.line()
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) >= 16 and min(gaps) >= 0.25 - JITTER, gaps  # 2 listing pages + 14 articles at least
