@@ -18,10 +18,12 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+
+import ahocorasick_rs
 
 from scraper.errors import StockListError
 from scraper.stocks.codes import normalize_code
@@ -30,11 +32,14 @@ _SPACES = re.compile(r"\s+")
 _PREFIX = re.compile(r"^(?:S\*ST|\*ST|ST|PT|S)(?=[\u4e00-\u9fff])")
 _CLASS_A = re.compile(r"(?<=[\u4e00-\u9fff]{2})A$")
 MIN_NAME_CHARS = 2
+_NORMALIZED = re.compile(r"(?:SH6|SZ[023]|BJ[489])\d{5}|HK\d{5}")  # as the shipped list writes codes
 
 
 def normalize_name(text: str) -> str:
     """A name as it is matched: NFKC (full-width letters and digits folded), no whitespace."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", text) if _SPACES.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,6 @@ class StockDirectory:
     names: Mapping[str, str]  # code → short name
     by_name: Mapping[str, str]  # normalized name or alias → code
     stop: frozenset[str]
-    lengths: Mapping[str, tuple[int, ...]] = field(repr=False)  # first two characters → name lengths, longest first
 
     def name_of(self, code: str) -> str:
         """The short name of ``code``, or "" when the list does not know it."""
@@ -56,6 +60,16 @@ class StockDirectory:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    @cached_property
+    def matcher(self) -> tuple[ahocorasick_rs.AhoCorasick | None, tuple[str, ...]]:
+        """Every name and alias in one Aho-Corasick automaton (leftmost-longest), with the names by
+        pattern index. Built on first use (about 25 ms for the shipped list), so what never tags
+        (search, export, the CLI's start) never pays for it."""
+        keys = tuple(self.by_name)
+        if not keys:
+            return None, keys
+        return ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keys
 
 
 def _rank(code: str, listed: bool) -> tuple[int, int]:
@@ -95,15 +109,7 @@ def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] =
         ranked = sorted(codes, key=lambda c: _rank(c, listed_of[c]))
         if len(ranked) == 1 or _rank(ranked[0], listed_of[ranked[0]]) < _rank(ranked[1], listed_of[ranked[1]]):
             by_name[alias] = ranked[0]
-    lengths: dict[str, set[int]] = {}
-    for key in by_name:
-        lengths.setdefault(key[:2], set()).add(len(key))
-    return StockDirectory(
-        names=names,
-        by_name=by_name,
-        stop=frozenset(normalize_name(s) for s in stop),
-        lengths={first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()},
-    )
+    return StockDirectory(names=names, by_name=by_name, stop=frozenset(normalize_name(s) for s in stop))
 
 
 def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
@@ -121,7 +127,8 @@ def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
         first = record[0].strip().lstrip("\ufeff")
         if number == 1 and first.lower() in ("code", "stock_code", "代码", "证券代码", "股票代码"):
             continue
-        code = normalize_code(f"HK{first}" if first.isdigit() and len(first) <= 5 else first)
+        code = first if _NORMALIZED.fullmatch(first) else normalize_code(
+            f"HK{first}" if first.isdigit() and len(first) <= 5 else first)
         if code is None:
             raise StockListError(f"line {number}: {first!r} is not a stock code (e.g. 600519, SH600519, 00700.HK)")
         name = normalize_name(record[1]) if len(record) > 1 else ""
