@@ -155,7 +155,8 @@ def main() -> None:
     args = parser.parse_args()
     records = json.loads(LABELS.read_text(encoding="utf-8"))
     accuracy(records, args.verbose)
-    cost(args.rounds)
+    if args.rounds > 0:
+        cost(args.rounds)
 
 
 if __name__ == "__main__":

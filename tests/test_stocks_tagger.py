@@ -46,7 +46,7 @@ def test_codes_written_in_text(text: str, expected: list[tuple[str, str]]) -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "茅台一瓶600519元",  # a price, not a code
+        "飞天一瓶600519元",  # a price, not a code
         "股价报(600519元)",
         "营收达600519万元，同比增长",
         "2023年（2023）全年",  # years
@@ -118,8 +118,41 @@ def test_merge_keeps_the_most_reliable_origin() -> None:
 
 def test_wire_samples_are_found_in_their_text_without_their_labels() -> None:
     records = json.loads((FIXTURES / "labelled.json").read_text(encoding="utf-8"))
-    wires = [r for r in records if not r["id"].startswith(("money163", "seed"))]
+    wires = [r for r in records if not r["id"].startswith(("money163", "seed", "sina", "wallstreetcn"))]
     assert {r["label_from"] for r in wires} == {"stcn tags[][].stock_code", "eastmoney stockList", "cls stock_list"}
     for record in wires:
         found = [t.code for t in tag_text(record["text"], default_directory())]
         assert found == record["labels"], record["id"]
+
+
+def test_a_price_beside_an_everyday_name_is_not_a_code() -> None:
+    assert tags("茅台一瓶600519元") == [("SH600519", "name")]  # 茅台 is the company's everyday name; 600519元 a price
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("茅台股价创新高，特斯拉、英伟达大涨", [("SH600519", "name"), ("US:TSLA", "name"), ("US:NVDA", "name")]),
+        ("京东方A和京东", [("SZ000725", "name"), ("HK09618", "name")]),  # the longer name wins where written
+        ("格力地产与格力", [("SH600185", "name"), ("SZ000651", "name")]),
+        ("苹果公司发布新品", [("US:AAPL", "name")]),
+    ],
+)
+def test_everyday_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert tags(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北京东路一带交通管制",  # 京东 inside 北京东…
+        "高通胀压力仍在",  # 高通 inside 高通胀
+        "180只隶属化工行业",  # no 工行 alias at all: it sits inside 化工行业
+        "成交行情清淡",  # nor 交行
+        "苹果期货主力合约上涨",  # 苹果 alone is the fruit
+        "百度百科显示该物种濒危",  # a cited source
+        "伊利诺伊州州长",  # no 伊利 alias: Illinois
+    ],
+)
+def test_everyday_names_inside_other_words_are_not_tagged(text: str) -> None:
+    assert tags(text) == []

@@ -18,7 +18,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -49,6 +49,8 @@ class StockDirectory:
     names: Mapping[str, str]  # code → short name
     by_name: Mapping[str, str]  # normalized name or alias → code
     stop: frozenset[str]
+    # name → (characters never right before it, never right after it): data/aliases.csv's guards
+    guards: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def name_of(self, code: str) -> str:
         """The short name of ``code``, or "" when the list does not know it."""
@@ -79,7 +81,9 @@ def _rank(code: str, listed: bool) -> tuple[int, int]:
     return (0 if listed else 1, 0 if a_share else 1)
 
 
-def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] = ()) -> StockDirectory:
+def build_directory(
+    rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] = (), guards: Mapping[str, tuple[str, str]] | None = None
+) -> StockDirectory:
     """A directory of ``(code, name, listed)`` rows (codes normalized). A code's first row gives its
     short name; further rows of the same code add names it is known by (``HK00700,腾讯``)."""
     names: dict[str, str] = {}
@@ -109,7 +113,8 @@ def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] =
         ranked = sorted(codes, key=lambda c: _rank(c, listed_of[c]))
         if len(ranked) == 1 or _rank(ranked[0], listed_of[ranked[0]]) < _rank(ranked[1], listed_of[ranked[1]]):
             by_name[alias] = ranked[0]
-    return StockDirectory(names=names, by_name=by_name, stop=frozenset(normalize_name(s) for s in stop))
+    return StockDirectory(names=names, by_name=by_name, stop=frozenset(normalize_name(s) for s in stop),
+                          guards=dict(guards or {}))
 
 
 def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
@@ -163,14 +168,34 @@ def stop_list() -> list[str]:
     return [line for line in lines if line]
 
 
+def _aliases() -> list[list[str]]:
+    lines = [line for line in _data_text("aliases.csv").splitlines()[1:] if line and not line.startswith("#")]
+    return [record for record in csv.reader(lines) if len(record) >= 4]
+
+
+def alias_rows(known: Iterable[str] | None = None) -> list[tuple[str, str, bool]]:
+    """The everyday names of data/aliases.csv (``茅台``, ``京东``, ``特斯拉``…) as further rows of
+    their codes (see build_directory): all of them, or those of the codes in ``known``."""
+    codes = None if known is None else set(known)
+    return [(code, normalize_name(alias), True) for code, alias, *_ in _aliases() if codes is None or code in codes]
+
+
+def alias_guards() -> dict[str, tuple[str, str]]:
+    """Alias → (characters never right before it, never right after it), from data/aliases.csv."""
+    return {normalize_name(alias): (before, after) for _, alias, before, after, *_ in _aliases() if before or after}
+
+
 @lru_cache(maxsize=1)
 def default_directory() -> StockDirectory:
-    """The shipped list with the stop list (built once per process)."""
-    return build_directory(parse_stock_list(_data_text("stocks.csv")), stop_list())
+    """The shipped list with every alias (US tickers' Chinese names too) and the stop list (built
+    once per process, on first use)."""
+    return build_directory(parse_stock_list(_data_text("stocks.csv")) + alias_rows(), stop_list(), alias_guards())
 
 
 def load_directory(path: Path | None) -> StockDirectory:
-    """The user's list at ``path`` when given and present, else the shipped one. Raises StockListError."""
+    """The user's list at ``path`` when given and present (with the aliases of its own codes: a
+    user's list without US tickers tags none by name), else the shipped one. Raises StockListError."""
     if path is None or not path.exists():
         return default_directory()
-    return build_directory(read_stock_list(path), stop_list())
+    rows = read_stock_list(path)
+    return build_directory(rows + alias_rows(code for code, _, _ in rows), stop_list(), alias_guards())

@@ -60,9 +60,12 @@ def find_names(text: str, directory: StockDirectory) -> list[tuple[str, str, int
     if automaton is None:
         return []
     found: list[tuple[str, str, int]] = []
-    by_name, stop = directory.by_name, directory.stop
+    by_name, stop, guards = directory.by_name, directory.stop, directory.guards
     for index, start, end in automaton.find_matches_as_indexes(text):
         name = keys[index]
+        guard = guards.get(name)
+        if guard is not None and ((start > 0 and text[start - 1] in guard[0]) or (end < len(text) and text[end] in guard[1])):
+            continue  # an everyday name inside another word: 北京东路, 高通胀
         if _is_company(text, start, end, name, stop):
             found.append((by_name[name], name, start))
     return found
