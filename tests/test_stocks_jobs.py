@@ -168,3 +168,31 @@ def test_config_keys(tmp_path: Path) -> None:
     assert settings_from_dict({}, tmp_path / "c.toml").archive.stock_list_path == tmp_path / "data" / "stocks.csv"
     with pytest.raises(ConfigError, match="archive.post_tags: expected bool"):
         settings_from_dict({"archive": {"post_tags": "yes"}}, tmp_path / "c.toml")
+
+
+_WATCH = (
+    "import atexit, runpy, sys\n"
+    "from scraper.stocks import directory\n"
+    "atexit.register(lambda: print('company list built' if directory.default_directory.cache_info().currsize "
+    "else 'company list not built', file=sys.stderr))\n"
+    "sys.argv = ['newsroll', *sys.argv[1:]]\n"
+    "runpy.run_module('jobs', run_name='__main__')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (("--help",), False),
+        (("search", "茅台"), False),
+        (("search", "", "--format", "json"), False),
+        (("export",), False),
+        (("search", "", "--stock", "贵州茅台"), True),  # a name to resolve: the list is read
+        (("stocks",), True),
+    ],
+)
+def test_the_company_list_is_read_only_by_commands_that_need_it(filled: Path, args: tuple[str, ...], built: bool) -> None:
+    result = subprocess.run([sys.executable, "-c", _WATCH, *args], capture_output=True, text=True, timeout=60,
+                            cwd=filled, env={**os.environ, "NEWSROLL_CONFIG": str(filled / "config.toml")})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == ("company list built" if built else "company list not built")

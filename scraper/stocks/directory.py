@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-
-import ahocorasick_rs
+from typing import TYPE_CHECKING
 
 from scraper.errors import StockListError
 from scraper.stocks.codes import normalize_code
+
+if TYPE_CHECKING:
+    import ahocorasick_rs
 
 _SPACES = re.compile(r"\s+")
 _PREFIX = re.compile(r"^(?:S\*ST|\*ST|ST|PT|S)(?=[\u4e00-\u9fff])")
@@ -68,6 +70,8 @@ class StockDirectory:
         """Every name and alias in one Aho-Corasick automaton (leftmost-longest), with the names by
         pattern index. Built on first use (about 25 ms for the shipped list), so what never tags
         (search, export, the CLI's start) never pays for it."""
+        import ahocorasick_rs  # noqa: PLC0415 (only what tags loads it)
+
         keys = tuple(self.by_name)
         if not keys:
             return None, keys
