@@ -4,11 +4,13 @@
 
 Precision/recall: tests/fixtures/stocks/labelled.json (built by benchmarks/build_stock_labels.py;
 labels are the sources' structured data or page links, see tests/fixtures/stocks/SOURCES.md). The
-text is tagged WITHOUT those labels; US tickers are left out of the comparison (no label source
-lists them). Printed twice: against the sources' labels as they are, and against the labels after
-the hand review in tests/fixtures/stocks/review.tsv (each disagreement read in its text: companies
+text is tagged WITHOUT those labels and compared per source (``label_from``), A-share/Hong Kong codes
+and US tickers in two tables. Each row gives the figures against the source's labels as they are
+and against the labels after the hand review in tests/fixtures/stocks/review.tsv (each disagreement read in its text: companies
 the sources' auto-linkers did not link are added, words they linked that are not the company —
-cities, oceans, data sources — are removed; the tagger's own mistakes stay counted). Cost: tagging (scraper.stocks.tagged_article: links of the page + codes + names) per
+cities, oceans, data sources — are removed; the tagger's own mistakes stay counted).
+
+Cost: tagging (scraper.stocks.tagged_article: links of the page + codes + names) per
 article, against the pipeline's per-article work on the same real pages (extract + build_article +
 archive.store into a temporary SQLite archive).
 """

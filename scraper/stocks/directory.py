@@ -70,7 +70,7 @@ class StockDirectory:
         """Every name and alias in one Aho-Corasick automaton (leftmost-longest), with the names by
         pattern index. Built on first use (about 25 ms for the shipped list), so what never tags
         (search, export, the CLI's start) never pays for it."""
-        import ahocorasick_rs  # noqa: PLC0415 (only what tags loads it)
+        import ahocorasick_rs  # here: only what tags loads it
 
         keys = tuple(self.by_name)
         if not keys:
