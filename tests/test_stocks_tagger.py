@@ -89,6 +89,11 @@ def test_common_words_places_and_sources_are_not_companies() -> None:
     assert tags("东方财富发布三季报") == [("SZ300059", "name")]
     # a stop-listed name still tags when the text says it is the company
     assert tags("太平洋证券发布研报") == [("SH601099", "name")]
+    # so does a headline that opens with it and a colon, as the wires write a company's news
+    assert tags("中国建筑：1-10月新签合同额3.2万亿元") == [("SH601668", "name")]
+    assert tags("【中国建筑：新签合同额增长】") == [("SH601668", "name")]
+    assert tags("中国建筑公告称，拟回购股份") == [("SH601668", "name")]
+    assert tags("工信部：中国建筑业协会发布报告") == []  # inside a longer word, not opening a headline
 
 
 def test_risk_warning_aliases_keep_three_characters() -> None:

@@ -35,7 +35,9 @@ _FULL_WIDTH_RUN = re.compile("[\uff04\uff05\uff08\uff09\uff0e\uff0f\uff10-\uff1a
 # After a name: it is a place (路, 市…) or a news/data source (网, 数据, 财经…), not the company.
 _NOT_COMPANY_AFTER = ("网", "数据", "财经", "新闻", "号", "Choice", "iFinD", "客户端", "APP", "App")
 _PLACE_CHARS = frozenset("路街道镇村县市区省站")
-_COMPANY_WORDS = ("证券", "股份", "集团", "公司", "控股")
+_COMPANY_WORDS = ("证券", "股份", "集团", "公司", "控股", "公告")
+# A headline that opens with the name and a colon is the company's news (中国建筑:新签合同…)
+_HEADLINE_OPENERS = frozenset("\n【[")
 
 
 def normalize_text(text: str) -> str:
@@ -73,7 +75,8 @@ def find_names(text: str, directory: StockDirectory) -> list[tuple[str, str, int
 
 def _is_company(text: str, start: int, end: int, name: str, stop: frozenset[str]) -> bool:
     if name in stop:  # a common word, unless the text says it is the company: 太平洋证券, 机器人股份
-        return text.startswith(_COMPANY_WORDS, end)
+        return text.startswith(_COMPANY_WORDS, end) or (
+            text.startswith(":", end) and (start == 0 or text[start - 1] in _HEADLINE_OPENERS))
     if start > 0 and _ascii_alnum(name[0]) and _ascii_alnum(text[start - 1]):
         return False
     if end < len(text):
