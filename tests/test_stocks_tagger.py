@@ -53,6 +53,8 @@ def test_codes_written_in_text(text: str, expected: list[tuple[str, str]]) -> No
         "咨询电话(010)62345678，或拨打400-600-5190",  # phone numbers
         "邮编(100000)",  # not an exchange's range
         "上证指数SH000001收涨，深证成指399001.SZ",  # index codes, not companies
+        "上证指数(000001)收涨0.5%",  # 000001 is also 平安银行's code: after an index name it is the index
+        "中证500指数（000905）",
         "均价$100，US$5",  # dollar prices
         "(600519)",  # a bracketed number with no name before it
         "编号x600519.SH与1234567.SH",  # part of longer tokens

@@ -34,6 +34,7 @@ _EXCHANGE = re.compile(r"(?:NASDAQ|Nasdaq|NYSE|NYSE American|AMEX|纳斯达克|�
 _US_SUFFIXED = re.compile(r"([A-Z]{1,5})\.(OQ|O|N)(?![A-Za-z0-9.])")
 # every numeric code has 5 or 6 digits (or is 4 digits .HK): a text with none is skipped at once
 _FIVE_DIGITS = re.compile(r"\d{5}|\d{4}\s?\.\s?HK", re.I)
+_INDEX_ENDINGS = ("指数", "综指", "成指", "板指", "50", "100", "300", "500", "1000")
 _NOT_BEFORE_CODE = frozenset("0123456789._")
 _NOT_BEFORE_TICKER = frozenset("0123456789.$")
 
@@ -47,8 +48,9 @@ def _after(text: str, start: int, forbidden: frozenset[str]) -> bool:
 
 
 def _named(text: str, start: int) -> bool:
-    """A bare bracketed code counts only right after a name: a Chinese character, a letter or ``*``."""
-    if start == 0:
+    """A bare bracketed code counts only right after a name: a Chinese character, a letter or ``*``;
+    not after an index's name (上证指数(000001) is the index, not 平安银行)."""
+    if start == 0 or text.endswith(_INDEX_ENDINGS, 0, start):
         return False
     before = text[start - 1]
     return "\u4e00" <= before <= "\u9fff" or (before.isascii() and before.isalpha()) or before == "*"
