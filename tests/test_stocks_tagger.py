@@ -163,3 +163,19 @@ def test_everyday_names(text: str, expected: list[tuple[str, str]]) -> None:
 )
 def test_everyday_names_inside_other_words_are_not_tagged(text: str) -> None:
     assert tags(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("中国银行业协会发布报告", []),  # the banking sector, not 中国银行
+        ("北京银行业金融机构", []),
+        ("原中国银行保险监督管理委员会", []),  # the regulator
+        ("中国银行业绩快报", [("SH601988", "name")]),  # 业绩: the bank's results
+        ("中国电信业务收入增长", [("SH601728", "name")]),
+        ("中国石油化工股份有限公司", [("SH600028", "name")]),  # Sinopec, not 中国石油 (PetroChina)
+        ("中国石油天然气股份有限公司", [("SH601857", "name")]),
+    ],
+)
+def test_a_name_that_opens_a_longer_word(text: str, expected: list[tuple[str, str]]) -> None:
+    assert tags(text) == expected

@@ -35,6 +35,9 @@ _FULL_WIDTH_RUN = re.compile("[\uff04\uff05\uff08\uff09\uff0e\uff0f\uff10-\uff1a
 # After a name: it is a place (路, 市…) or a news/data source (网, 数据, 财经…), not the company.
 _NOT_COMPANY_AFTER = ("网", "数据", "财经", "新闻", "号", "Choice", "iFinD", "客户端", "APP", "App")
 _PLACE_CHARS = frozenset("路街道镇村县市区省站")
+# 中国银行业, 北京银行业 are the sector (业绩, 业务 stay the company's); 中国银行保险监督… the regulator
+_SECTOR_NAMES = ("银行", "保险", "证券", "电信", "建筑", "医药", "航空", "地产")
+_NOT_SECTOR = ("业绩", "业务")
 _COMPANY_WORDS = ("证券", "股份", "集团", "公司", "控股", "公告")
 # A headline that opens with the name and a colon is the company's news (中国建筑:新签合同…)
 _HEADLINE_OPENERS = frozenset("\n【[")
@@ -84,6 +87,9 @@ def _is_company(text: str, start: int, end: int, name: str, stop: frozenset[str]
         if (_ascii_alnum(name[-1]) and _ascii_alnum(after)) or after in _PLACE_CHARS:
             return False
         if text.startswith(_NOT_COMPANY_AFTER, end):
+            return False
+        if name.endswith(_SECTOR_NAMES) and (
+            (after == "业" and not text.startswith(_NOT_SECTOR, end)) or text.startswith("保险监督", end)):
             return False
     return True
 
