@@ -104,6 +104,8 @@ def build_directory(
         if len(key) >= MIN_NAME_CHARS and (key not in exact or _rank(code, listed_of[code]) < _rank(
             exact[key], listed_of[exact[key]])):
             exact[key] = code
+        if not (key.endswith("A") or key.startswith(("S", "*", "P"))):
+            continue  # most names have neither mark: no alias (the regexes below cost most of the build)
         # a class-A alias may be short (万科A → 万科); a risk-warning one must keep 3 characters
         # (ST生态 → 生态 is a common word)
         for alias, shortest in ((_CLASS_A.sub("", key), MIN_NAME_CHARS), (_PREFIX.sub("", key), 3),
