@@ -174,8 +174,9 @@ class Archive:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def store(self, articles: Sequence[Article], *, now: datetime) -> list[StoreResult]:
+    def store(self, articles: Sequence[Article], *, now: datetime, retag: bool = False) -> list[StoreResult]:
         """Store a batch in one transaction, then write its posts. Results are in input order.
+        ``retag``: the articles' stock tags are a full re-tagging (archive.stocks.write_tags).
 
         Each post is queued in ``pending_files`` by the commit, so a crash before it is written
         loses nothing. Raises StoreError (and stores nothing of the batch) if an article has
@@ -186,7 +187,7 @@ class Archive:
         if self._indexer is not None:
             self._indexer.busy(True)
         try:
-            results = self._store(articles, now)
+            results = self._store(articles, now, retag)
         finally:
             self._wake_indexer()
         counts: dict[str, int] = {}
@@ -195,7 +196,7 @@ class Archive:
         logger.info("stored %d articles: %s", len(results), counts)
         return results
 
-    def _store(self, articles: Sequence[Article], now: datetime) -> list[StoreResult]:
+    def _store(self, articles: Sequence[Article], now: datetime, retag: bool = False) -> list[StoreResult]:
         if self._keep_days == 0:
             articles = [replace(a, raw_html=None) if a.raw_html is not None else a for a in articles]
         prepared = prepare_batch(articles, self._io_pool(), self._page_job)
@@ -204,7 +205,9 @@ class Archive:
             results = [writer.apply(p) for p in prepared]
             for result, article in zip(results, articles, strict=True):
                 tags = stocks.tags_of(article)
-                if stocks.write_tags(self.db.conn, result.id, tags) and self.post_tags:
+                # a merge is another story's article: its tags from other texts stay
+                again = retag and result.status != "merged"
+                if stocks.write_tags(self.db.conn, result.id, tags, retag=again) and self.post_tags:
                     writer._pending(result.id)  # noqa: SLF001 (the post shows the tags)
         self.resemblance_checks += writer.resemblance_checks
         self._write_posts(writer.to_render)

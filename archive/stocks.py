@@ -5,7 +5,10 @@ export, posts and the most-mentioned list.
 ``articles.seq`` (publication order), so "articles about SH600519, newest first" and "mentions
 since a time" are index range scans. ``how`` says how the company was found, most reliable first:
 ``source``, ``link``, ``code``, ``name`` (scraper.models.StockTag); storing the same company again
-keeps the more reliable ``how``. Tags are only added: a tag found once stays.
+keeps the more reliable ``how``. Storing adds tags; re-tagging (``retag=True``, what ``reparse``
+does) also drops the article's tags found in its text (``code``, ``name``) that today's tagger no
+longer finds there, and keeps the tags from the source's data and its page's links (``source``,
+``link``), which no re-reading of the text can confirm or refute.
 
 The table is created when missing (additive, no schema version), with a trigger that drops an
 article's tags when its row is deleted.
@@ -43,15 +46,28 @@ def tags_of(article: Article) -> tuple[StockTag, ...]:
     return tuple(StockTag(code, "", "source") for code in dict.fromkeys(article.stocks))
 
 
-def write_tags(conn: sqlite3.Connection, article_id: str, tags: Iterable[StockTag]) -> bool:
-    """Add ``tags`` to the article (inside the caller's transaction). True when something changed."""
+TEXT_HOWS = ("code", "name")  # found in the text: re-tagging may drop them
+
+
+def write_tags(conn: sqlite3.Connection, article_id: str, tags: Iterable[StockTag], *, retag: bool = False) -> bool:
+    """Add ``tags`` to the article (inside the caller's transaction). With ``retag``, ``tags`` are
+    the article's full re-tagging: its text-found tags not among them are dropped first. True when
+    something changed."""
     rows = [(t.code, t.name, t.how if t.how in HOW_RANK else "name") for t in tags if t.code]
-    if not rows:
+    if not rows and not retag:
         return False
     found = conn.execute("select seq from articles where id = ?", (article_id,)).fetchone()
     if found is None:
         return False
     before = conn.total_changes
+    if retag:
+        keep = [code for code, _, _ in rows]
+        marks = ",".join("?" * len(keep))
+        conn.execute(
+            f"delete from article_stocks where seq = ? and how in ({','.join('?' * len(TEXT_HOWS))})"
+            + (f" and code not in ({marks})" if keep else ""),
+            [found[0], *TEXT_HOWS, *keep],
+        )
     better = _RANK_SQL.format(col="excluded.how") + " < " + _RANK_SQL.format(col="article_stocks.how")
     conn.executemany(
         "insert into article_stocks (seq, code, name, how) values (?, ?, ?, ?) "

@@ -14,7 +14,10 @@ sources' own data, never the tagger's output:
   /hkstock/00700.html); index links (上证综指 0000001, 深证成指 1399001) and US ticker links (the
   163 linker links English words: "CEO", "MA") are not companies' A/H codes and are left out; text =
   the set's expected.txt;
-- the Sina post of the seed system whose body carries Sina's ``span#stock_…`` links.
+- the Sina post of the seed system whose body carries Sina's ``span#stock_…`` links;
+- the wires' payloads whose list is empty (华尔街见闻 ``symbols: []``): negatives;
+- the real Sina pages of ``pages/`` whose article body links quote pages (``span#usstock_AAPL``):
+  labels = those links, US tickers included (text = newsroll's extraction of the page).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ import re
 import sys
 from pathlib import Path
 
+from scraper.extract import extract
 from scraper.sanitize import html_to_text
-from scraper.stocks import codes_in_fragment, normalize_code
+from scraper.stocks import article_body_html, codes_in_fragment, normalize_code
 
 _163_BODY = re.compile(r'id="endText"(.*?)(?:<!--\s*AD|class="ep-source|<div class="ep-tie)', re.S)
 
@@ -48,6 +52,34 @@ def wire_samples(root: Path) -> list[dict[str, object]]:
     out.append({"id": f"cls-{cls['id']}", "origin": "apis/samples/cls-roll-item-2026.json",
                 "label_from": "cls stock_list", "text": f"{cls['title']}\n{cls['brief']}",
                 "labels": [normalize_code(s["StockID"]) for s in cls["stock_list"]]})
+    return out
+
+
+def wallstreetcn_samples(root: Path) -> list[dict[str, object]]:
+    samples = root / "apis" / "samples"
+    lives = json.loads((samples / "wallstreetcn-lives-2018.json").read_text(encoding="utf-8"))["data"]["items"]
+    one = json.loads((samples / "wallstreetcn-live-item-2026.json").read_text(encoding="utf-8"))
+    out: list[dict[str, object]] = []
+    for name, item in [("wallstreetcn-lives-2018.json", i) for i in lives] + [("wallstreetcn-live-item-2026.json", one)]:
+        codes = [normalize_code(str(s.get("key", s) if isinstance(s, dict) else s)) for s in item["symbols"]]
+        out.append({"id": f"wallstreetcn-{item['id']}", "origin": f"apis/samples/{name}",
+                    "label_from": "wallstreetcn symbols",
+                    "text": f"{item.get('title') or ''}\n{item.get('content_text') or ''}", "labels": [c for c in codes if c]})
+    return out
+
+
+def sina_pages(root: Path) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for path in sorted((root / "pages").glob("*.html")):
+        body = article_body_html(path.read_text(encoding="utf-8", errors="replace"))
+        codes = list(codes_in_fragment(body))
+        if not codes:
+            continue
+        # the text the pipeline tags: newsroll's own extraction (the body element also holds teasers)
+        extracted = extract(path.read_bytes(), f"https://finance.sina.com.cn/{path.stem}.shtml", rules_name="sina")
+        out.append({"id": f"sina-{path.stem}", "origin": f"pages/{path.name}",
+                    "label_from": "Sina span#usstock_/stock_ links in the body",
+                    "text": f"{extracted.title or ''}\n{extracted.body_text}", "labels": codes})
     return out
 
 
@@ -85,7 +117,7 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
         return 2
     root = Path(argv[1])
-    records = wire_samples(root) + netease_pages(root) + seed_post(root)
+    records = wire_samples(root) + netease_pages(root) + seed_post(root) + wallstreetcn_samples(root) + sina_pages(root)
     Path(argv[2]).write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     labelled = sum(1 for r in records if r["labels"])
     print(f"{len(records)} records ({labelled} with labels, "

@@ -3,7 +3,8 @@
 Each stored page goes through the same extraction and normalization as a live poll; the result is
 stored like any re-fetch, so a changed body becomes a new revision and an unchanged one writes
 nothing. Each article is tagged with its companies again (scraper.stocks), so history gets the
-tags of today's list and tagger.
+tags of today's list and tagger: tags found in its text that today's tagger no longer finds there
+are dropped, tags from the source's data and the page's links are kept.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def reparse_archive(
 
     def flush() -> None:
         nonlocal updated, unchanged
-        tally = StoreTally.of(archive.store(batch, now=datetime.now(UTC)) if batch else [])
+        tally = StoreTally.of(archive.store(batch, now=datetime.now(UTC), retag=True) if batch else [])
         unchanged += tally.unchanged
         updated += tally.stored - tally.unchanged
         batch.clear()
@@ -99,5 +100,5 @@ def _reparsed(settings: Settings, archive: Archive, page: RawPage) -> Article | 
                             fallback=Fallback(text=stored.summary),
                             flags=flags + (("rules_missed",) if extracted.rules_missed else ()),
                             raw_html=page.raw, raw_charset=page.charset)
-    # the companies are tagged again with today's list and tagger (tags are only ever added)
+    # the companies are tagged again with today's list and tagger (store(retag=True) drops stale text tags)
     return tagged_article(article, stock_directory(settings))

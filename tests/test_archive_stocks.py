@@ -105,3 +105,25 @@ def test_existing_archive_gets_the_table_and_deletes_drop_tags(tmp_path: Path) -
     with sqlite3.connect(tmp_path / "a.db") as conn:
         conn.execute("delete from articles where title = '第2条新闻'")
     assert stored_tags(tmp_path / "a.db") == []
+
+
+def test_retag_drops_stale_text_tags_and_keeps_source_and_link_tags(tmp_path: Path) -> None:
+    link = StockTag("SH601008", "连云港", "link")
+    stale_code = StockTag("SZ000001", "平安银行", "code")
+    with Archive(tmp_path / "a.db", tmp_path / "posts", post_tags=True) as archive:
+        [result] = archive.store([article(1, (MOUTAI, stale_code, TENCENT, link))], now=NOW)
+        # a plain store only adds
+        archive.store([article(1, (CATL,))], now=NOW)
+        assert len(stored_tags(tmp_path / "a.db")) == 5
+        # a re-tagging finds 宁德时代 and 贵州茅台 in the text: 平安银行 (code) goes, source and link stay
+        archive.store([article(1, (CATL, MOUTAI))], now=NOW, retag=True)
+        assert sorted(stored_tags(tmp_path / "a.db")) == [
+            ("HK00700", "腾讯控股", "source"), ("SH600519", "贵州茅台", "name"),
+            ("SH601008", "连云港", "link"), ("SZ300750", "宁德时代", "code")]
+        post = (tmp_path / "posts" / str(result.path)).read_text(encoding="utf-8")
+        assert " - 平安银行\n" not in post and " - 宁德时代\n" in post  # the post follows
+        # a re-tagging that finds nothing in the text keeps only source and link
+        archive.store([article(1, ())], now=NOW, retag=True)
+        assert sorted(stored_tags(tmp_path / "a.db")) == [("HK00700", "腾讯控股", "source"),
+                                                          ("SH601008", "连云港", "link")]
+        assert archive.verify().ok

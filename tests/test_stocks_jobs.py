@@ -78,6 +78,28 @@ def test_reparse_tags_stored_pages(tmp_path: Path) -> None:
         assert [r["id"] for r in archive.search("", stock="SH603888")] == [stored.id]
 
 
+def test_cli_reparse_retags_from_the_text_and_keeps_source_tags(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[[feeds]]\nname = "f"\nsite = "新浪财经"\ncategory = "金融"\nkind = "sina_roll"\n'
+        'url = "https://finance.sina.com.cn/roll"\nrules = "sina"\n', encoding="utf-8")
+    settings = settings_for(tmp_path, "https://finance.sina.com.cn")
+    stale = (StockTag("SZ000001", "平安银行", "name"), StockTag("SZ000002", "万科A", "code"),
+             StockTag("SH600000", "浦发银行", "source"), StockTag("SH603888", "新华网", "name"))
+    bare = Article(feed="f", site="新浪财经", category="金融", url=f"https://finance.sina.com.cn{DOC}",
+                   title="“五一”假期国内游火爆", published=NOW, body_html="<p>旧正文</p>", body_text="旧正文",
+                   raw_html=PAGE, raw_charset="utf-8", stock_tags=stale)
+    with Archive(settings.archive.database, settings.archive.posts_dir) as archive:
+        archive.store([bare], now=NOW)
+    result = newsroll("reparse", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(settings.archive.database) as conn:
+        tags = dict(conn.execute("select code, how from article_stocks").fetchall())
+    # the old text's 平安银行 and 万科A are not in the page: dropped; the wire's 浦发银行 stays;
+    # 新华网 was a name tag, now a link of the page (kept as the better origin); the page's links are added
+    assert "SZ000001" not in tags and "SZ000002" not in tags
+    assert tags["SH600000"] == "source" and tags["SH603888"] == "link" and tags["SH601008"] == "link"
+
+
 def newsroll(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "jobs", *args], capture_output=True, text=True, timeout=60,
                           cwd=cwd, env={**os.environ, "NEWSROLL_CONFIG": str(cwd / "config.toml")})
@@ -146,3 +168,31 @@ def test_config_keys(tmp_path: Path) -> None:
     assert settings_from_dict({}, tmp_path / "c.toml").archive.stock_list_path == tmp_path / "data" / "stocks.csv"
     with pytest.raises(ConfigError, match="archive.post_tags: expected bool"):
         settings_from_dict({"archive": {"post_tags": "yes"}}, tmp_path / "c.toml")
+
+
+_WATCH = (
+    "import atexit, runpy, sys\n"
+    "from scraper.stocks import directory\n"
+    "atexit.register(lambda: print('company list built' if directory.default_directory.cache_info().currsize "
+    "else 'company list not built', file=sys.stderr))\n"
+    "sys.argv = ['newsroll', *sys.argv[1:]]\n"
+    "runpy.run_module('jobs', run_name='__main__')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (("--help",), False),
+        (("search", "茅台"), False),
+        (("search", "", "--format", "json"), False),
+        (("export",), False),
+        (("search", "", "--stock", "贵州茅台"), True),  # a name to resolve: the list is read
+        (("stocks",), True),
+    ],
+)
+def test_the_company_list_is_read_only_by_commands_that_need_it(filled: Path, args: tuple[str, ...], built: bool) -> None:
+    result = subprocess.run([sys.executable, "-c", _WATCH, *args], capture_output=True, text=True, timeout=60,
+                            cwd=filled, env={**os.environ, "NEWSROLL_CONFIG": str(filled / "config.toml")})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == ("company list built" if built else "company list not built")

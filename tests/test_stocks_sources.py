@@ -135,3 +135,21 @@ def test_shipped_list_and_aliases() -> None:
     small = build_directory([("SZ000002", "万科A", True), ("SZ200002", "万科B", True), ("SZ000999", "*ST新都A", False)])
     assert small.code_for("万科") == "SZ000002"
     assert small.code_for("新都") is None  # a two-character alias of a risk-warning name is too common
+
+
+def test_sina_zhibo_stocks_of_other_markets_keep_their_market() -> None:
+    from zoneinfo import ZoneInfo
+
+    from scraper.sources import sina_zhibo
+
+    # CONSTRUCTED: the real ext shape (sina-zhibo-ext.json) with a Hong Kong and a US stock, whose
+    # market values are not documented: the symbol alone ("nvda") would say no market
+    ext = {"stocks": [{"market": "cn", "symbol": "sh600519", "key": "贵州茅台"},
+                      {"market": "hk", "symbol": "00700", "key": "腾讯控股"},
+                      {"market": "us", "symbol": "nvda", "key": "英伟达"}]}
+    row = {"id": 1, "rich_text": "贵州茅台、腾讯控股、英伟达齐涨", "create_time": "2026-12-07 10:00:00",
+           "ext": json.dumps(ext, ensure_ascii=False)}
+    body = {"result": {"status": {"code": 0}, "data": {"feed": {"list": [row]}}}}
+    listing = sina_zhibo.parse(json.dumps(body, ensure_ascii=False).encode(), "https://e.com/zhibo?page=1",
+                               ZoneInfo("Asia/Shanghai"))
+    assert listing.items[0].stocks == ("SH600519", "HK00700", "US:NVDA")

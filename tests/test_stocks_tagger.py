@@ -46,13 +46,15 @@ def test_codes_written_in_text(text: str, expected: list[tuple[str, str]]) -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "茅台一瓶600519元",  # a price, not a code
+        "飞天一瓶600519元",  # a price, not a code
         "股价报(600519元)",
         "营收达600519万元，同比增长",
         "2023年（2023）全年",  # years
         "咨询电话(010)62345678，或拨打400-600-5190",  # phone numbers
         "邮编(100000)",  # not an exchange's range
         "上证指数SH000001收涨，深证成指399001.SZ",  # index codes, not companies
+        "上证指数(000001)收涨0.5%",  # 000001 is also 平安银行's code: after an index name it is the index
+        "中证500指数（000905）",
         "均价$100，US$5",  # dollar prices
         "(600519)",  # a bracketed number with no name before it
         "编号x600519.SH与1234567.SH",  # part of longer tokens
@@ -89,6 +91,11 @@ def test_common_words_places_and_sources_are_not_companies() -> None:
     assert tags("东方财富发布三季报") == [("SZ300059", "name")]
     # a stop-listed name still tags when the text says it is the company
     assert tags("太平洋证券发布研报") == [("SH601099", "name")]
+    # so does a headline that opens with it and a colon, as the wires write a company's news
+    assert tags("中国建筑：1-10月新签合同额3.2万亿元") == [("SH601668", "name")]
+    assert tags("【中国建筑：新签合同额增长】") == [("SH601668", "name")]
+    assert tags("中国建筑公告称，拟回购股份") == [("SH601668", "name")]
+    assert tags("工信部：中国建筑业协会发布报告") == []  # inside a longer word, not opening a headline
 
 
 def test_risk_warning_aliases_keep_three_characters() -> None:
@@ -118,8 +125,57 @@ def test_merge_keeps_the_most_reliable_origin() -> None:
 
 def test_wire_samples_are_found_in_their_text_without_their_labels() -> None:
     records = json.loads((FIXTURES / "labelled.json").read_text(encoding="utf-8"))
-    wires = [r for r in records if not r["id"].startswith(("money163", "seed"))]
+    wires = [r for r in records if not r["id"].startswith(("money163", "seed", "sina", "wallstreetcn"))]
     assert {r["label_from"] for r in wires} == {"stcn tags[][].stock_code", "eastmoney stockList", "cls stock_list"}
     for record in wires:
         found = [t.code for t in tag_text(record["text"], default_directory())]
         assert found == record["labels"], record["id"]
+
+
+def test_a_price_beside_an_everyday_name_is_not_a_code() -> None:
+    assert tags("茅台一瓶600519元") == [("SH600519", "name")]  # 茅台 is the company's everyday name; 600519元 a price
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("茅台股价创新高，特斯拉、英伟达大涨", [("SH600519", "name"), ("US:TSLA", "name"), ("US:NVDA", "name")]),
+        ("京东方A和京东", [("SZ000725", "name"), ("HK09618", "name")]),  # the longer name wins where written
+        ("格力地产与格力", [("SH600185", "name"), ("SZ000651", "name")]),
+        ("苹果公司发布新品", [("US:AAPL", "name")]),
+    ],
+)
+def test_everyday_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert tags(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北京东路一带交通管制",  # 京东 inside 北京东…
+        "高通胀压力仍在",  # 高通 inside 高通胀
+        "180只隶属化工行业",  # no 工行 alias at all: it sits inside 化工行业
+        "成交行情清淡",  # nor 交行
+        "苹果期货主力合约上涨",  # 苹果 alone is the fruit
+        "百度百科显示该物种濒危",  # a cited source
+        "伊利诺伊州州长",  # no 伊利 alias: Illinois
+    ],
+)
+def test_everyday_names_inside_other_words_are_not_tagged(text: str) -> None:
+    assert tags(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("中国银行业协会发布报告", []),  # the banking sector, not 中国银行
+        ("北京银行业金融机构", []),
+        ("原中国银行保险监督管理委员会", []),  # the regulator
+        ("中国银行业绩快报", [("SH601988", "name")]),  # 业绩: the bank's results
+        ("中国电信业务收入增长", [("SH601728", "name")]),
+        ("中国石油化工股份有限公司", [("SH600028", "name")]),  # Sinopec, not 中国石油 (PetroChina)
+        ("中国石油天然气股份有限公司", [("SH601857", "name")]),
+    ],
+)
+def test_a_name_that_opens_a_longer_word(text: str, expected: list[tuple[str, str]]) -> None:
+    assert tags(text) == expected

@@ -69,7 +69,7 @@ def _item(row: Any, zone: tzinfo) -> FeedItem | None:
     if not text or published is None:
         return None
     names = {str(tag.get("name") or "") for tag in get_list(row, "tag") if isinstance(tag, dict)}
-    symbols = [s.get("symbol") for s in get_list(_ext(row.get("ext")), "stocks") if isinstance(s, dict)]
+    symbols = [_symbol(s) for s in get_list(_ext(row.get("ext")), "stocks") if isinstance(s, dict)]
     return flash_item(
         url=ITEM_URL.format(id=row["id"]),
         guid=str(row["id"]),
@@ -106,3 +106,15 @@ SOURCES = (
         reads="新浪财经 7×24 直播 by zhibo_id; stocks from ext; 焦点/重要 tags → important",
     ),
 )
+
+
+def _symbol(stock: dict[str, Any]) -> str:
+    """A stock of ``ext.stocks`` as a code normalize_code reads: the symbol (``sh600519``), with its
+    market when the symbol alone does not say it (``{"market": "us", "symbol": "nvda"}`` → gb_nvda,
+    ``{"market": "hk", "symbol": "00700"}`` → hk00700)."""
+    symbol, market = str(stock.get("symbol") or ""), str(stock.get("market") or "").lower()
+    if market == "us" and symbol.isascii() and symbol.isalpha():
+        return f"gb_{symbol}"
+    if market == "hk" and symbol.isdigit():
+        return f"hk{symbol}"
+    return symbol

@@ -19,22 +19,29 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scraper.errors import StockListError
 from scraper.stocks.codes import normalize_code
+
+if TYPE_CHECKING:
+    import ahocorasick_rs
 
 _SPACES = re.compile(r"\s+")
 _PREFIX = re.compile(r"^(?:S\*ST|\*ST|ST|PT|S)(?=[\u4e00-\u9fff])")
 _CLASS_A = re.compile(r"(?<=[\u4e00-\u9fff]{2})A$")
 MIN_NAME_CHARS = 2
+_NORMALIZED = re.compile(r"(?:SH6|SZ[023]|BJ[489])\d{5}|HK\d{5}")  # as the shipped list writes codes
 
 
 def normalize_name(text: str) -> str:
     """A name as it is matched: NFKC (full-width letters and digits folded), no whitespace."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", text) if _SPACES.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,8 @@ class StockDirectory:
     names: Mapping[str, str]  # code → short name
     by_name: Mapping[str, str]  # normalized name or alias → code
     stop: frozenset[str]
-    lengths: Mapping[str, tuple[int, ...]] = field(repr=False)  # first two characters → name lengths, longest first
+    # name → (characters never right before it, never right after it): data/aliases.csv's guards
+    guards: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def name_of(self, code: str) -> str:
         """The short name of ``code``, or "" when the list does not know it."""
@@ -57,6 +65,18 @@ class StockDirectory:
     def __len__(self) -> int:
         return len(self.names)
 
+    @cached_property
+    def matcher(self) -> tuple[ahocorasick_rs.AhoCorasick | None, tuple[str, ...]]:
+        """Every name and alias in one Aho-Corasick automaton (leftmost-longest), with the names by
+        pattern index. Built on first use (about 25 ms for the shipped list), so what never tags
+        (search, export, the CLI's start) never pays for it."""
+        import ahocorasick_rs  # here: only what tags loads it
+
+        keys = tuple(self.by_name)
+        if not keys:
+            return None, keys
+        return ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keys
+
 
 def _rank(code: str, listed: bool) -> tuple[int, int]:
     """Which company an alias shared by several goes to: listed first, then A-shares (not B, not HK)."""
@@ -65,7 +85,9 @@ def _rank(code: str, listed: bool) -> tuple[int, int]:
     return (0 if listed else 1, 0 if a_share else 1)
 
 
-def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] = ()) -> StockDirectory:
+def build_directory(
+    rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] = (), guards: Mapping[str, tuple[str, str]] | None = None
+) -> StockDirectory:
     """A directory of ``(code, name, listed)`` rows (codes normalized). A code's first row gives its
     short name; further rows of the same code add names it is known by (``HK00700,腾讯``)."""
     names: dict[str, str] = {}
@@ -82,6 +104,8 @@ def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] =
         if len(key) >= MIN_NAME_CHARS and (key not in exact or _rank(code, listed_of[code]) < _rank(
             exact[key], listed_of[exact[key]])):
             exact[key] = code
+        if not (key.endswith("A") or key.startswith(("S", "*", "P"))):
+            continue  # most names have neither mark: no alias (the regexes below cost most of the build)
         # a class-A alias may be short (万科A → 万科); a risk-warning one must keep 3 characters
         # (ST生态 → 生态 is a common word)
         for alias, shortest in ((_CLASS_A.sub("", key), MIN_NAME_CHARS), (_PREFIX.sub("", key), 3),
@@ -95,15 +119,8 @@ def build_directory(rows: Iterable[tuple[str, str, bool]], stop: Iterable[str] =
         ranked = sorted(codes, key=lambda c: _rank(c, listed_of[c]))
         if len(ranked) == 1 or _rank(ranked[0], listed_of[ranked[0]]) < _rank(ranked[1], listed_of[ranked[1]]):
             by_name[alias] = ranked[0]
-    lengths: dict[str, set[int]] = {}
-    for key in by_name:
-        lengths.setdefault(key[:2], set()).add(len(key))
-    return StockDirectory(
-        names=names,
-        by_name=by_name,
-        stop=frozenset(normalize_name(s) for s in stop),
-        lengths={first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()},
-    )
+    return StockDirectory(names=names, by_name=by_name, stop=frozenset(normalize_name(s) for s in stop),
+                          guards=dict(guards or {}))
 
 
 def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
@@ -121,7 +138,8 @@ def parse_stock_list(text: str) -> list[tuple[str, str, bool]]:
         first = record[0].strip().lstrip("\ufeff")
         if number == 1 and first.lower() in ("code", "stock_code", "代码", "证券代码", "股票代码"):
             continue
-        code = normalize_code(f"HK{first}" if first.isdigit() and len(first) <= 5 else first)
+        code = first if _NORMALIZED.fullmatch(first) else normalize_code(
+            f"HK{first}" if first.isdigit() and len(first) <= 5 else first)
         if code is None:
             raise StockListError(f"line {number}: {first!r} is not a stock code (e.g. 600519, SH600519, 00700.HK)")
         name = normalize_name(record[1]) if len(record) > 1 else ""
@@ -156,14 +174,34 @@ def stop_list() -> list[str]:
     return [line for line in lines if line]
 
 
+def _aliases() -> list[list[str]]:
+    lines = [line for line in _data_text("aliases.csv").splitlines()[1:] if line and not line.startswith("#")]
+    return [record for record in csv.reader(lines) if len(record) >= 4]
+
+
+def alias_rows(known: Iterable[str] | None = None) -> list[tuple[str, str, bool]]:
+    """The everyday names of data/aliases.csv (``茅台``, ``京东``, ``特斯拉``…) as further rows of
+    their codes (see build_directory): all of them, or those of the codes in ``known``."""
+    codes = None if known is None else set(known)
+    return [(code, normalize_name(alias), True) for code, alias, *_ in _aliases() if codes is None or code in codes]
+
+
+def alias_guards() -> dict[str, tuple[str, str]]:
+    """Alias → (characters never right before it, never right after it), from data/aliases.csv."""
+    return {normalize_name(alias): (before, after) for _, alias, before, after, *_ in _aliases() if before or after}
+
+
 @lru_cache(maxsize=1)
 def default_directory() -> StockDirectory:
-    """The shipped list with the stop list (built once per process)."""
-    return build_directory(parse_stock_list(_data_text("stocks.csv")), stop_list())
+    """The shipped list with every alias (US tickers' Chinese names too) and the stop list (built
+    once per process, on first use)."""
+    return build_directory(parse_stock_list(_data_text("stocks.csv")) + alias_rows(), stop_list(), alias_guards())
 
 
 def load_directory(path: Path | None) -> StockDirectory:
-    """The user's list at ``path`` when given and present, else the shipped one. Raises StockListError."""
+    """The user's list at ``path`` when given and present (with the aliases of its own codes: a
+    user's list without US tickers tags none by name), else the shipped one. Raises StockListError."""
     if path is None or not path.exists():
         return default_directory()
-    return build_directory(read_stock_list(path), stop_list())
+    rows = read_stock_list(path)
+    return build_directory(rows + alias_rows(code for code, _, _ in rows), stop_list(), alias_guards())

@@ -32,6 +32,9 @@ _LABELLED = re.compile(r"代码\s*[:为是]?\s*(\d{6})(?!\d)")
 _CASHTAG = re.compile(r"\$([A-Z]{1,5})(?![A-Za-z0-9])")
 _EXCHANGE = re.compile(r"(?:NASDAQ|Nasdaq|NYSE|NYSE American|AMEX|纳斯达克|纽交所)\s*[:]\s*([A-Z]{1,5})(?![A-Za-z])")
 _US_SUFFIXED = re.compile(r"([A-Z]{1,5})\.(OQ|O|N)(?![A-Za-z0-9.])")
+# every numeric code has 5 or 6 digits (or is 4 digits .HK): a text with none is skipped at once
+_FIVE_DIGITS = re.compile(r"\d{5}|\d{4}\s?\.\s?HK", re.I)
+_INDEX_ENDINGS = ("指数", "综指", "成指", "板指", "50", "100", "300", "500", "1000")
 _NOT_BEFORE_CODE = frozenset("0123456789._")
 _NOT_BEFORE_TICKER = frozenset("0123456789.$")
 
@@ -45,8 +48,9 @@ def _after(text: str, start: int, forbidden: frozenset[str]) -> bool:
 
 
 def _named(text: str, start: int) -> bool:
-    """A bare bracketed code counts only right after a name: a Chinese character, a letter or ``*``."""
-    if start == 0:
+    """A bare bracketed code counts only right after a name: a Chinese character, a letter or ``*``;
+    not after an index's name (上证指数(000001) is the index, not 平安银行)."""
+    if start == 0 or text.endswith(_INDEX_ENDINGS, 0, start):
         return False
     before = text[start - 1]
     return "\u4e00" <= before <= "\u9fff" or (before.isascii() and before.isalpha()) or before == "*"
@@ -78,23 +82,24 @@ def find_codes(text: str) -> Iterator[tuple[str, str, int]]:
         code = _xueqiu(match)
         if code:
             yield code, match.group(1), match.start()
-    for match in _SUFFIXED.finditer(text) if "." in text else ():
-        code = _a_share(normalize_code(f"{match.group(1)}.{match.group(2)}"))
-        if code and _after(text, match.start(), _NOT_BEFORE_CODE):
-            yield code, "", match.start()
-    for match in _PREFIXED.finditer(text):
-        code = _a_share(normalize_code(f"{match.group(1)}{match.group(2)}"))
-        if code and _after(text, match.start(), _NOT_BEFORE_CODE | {"/"}):
-            yield code, "", match.start()
-    for match in _BRACKETED.finditer(text):
-        value = match.group(1)
-        code = normalize_code(f"HK{value}") if len(value) == 5 else _a_share(normalize_code(value))
-        if code and _named(text, match.start()):
-            yield code, "", match.start()
-    for match in _LABELLED.finditer(text):
-        code = _a_share(normalize_code(match.group(1)))
-        if code:
-            yield code, "", match.start()
+    if _FIVE_DIGITS.search(text):
+        for match in _SUFFIXED.finditer(text) if "." in text else ():
+            code = _a_share(normalize_code(f"{match.group(1)}.{match.group(2)}"))
+            if code and _after(text, match.start(), _NOT_BEFORE_CODE):
+                yield code, "", match.start()
+        for match in _PREFIXED.finditer(text):
+            code = _a_share(normalize_code(f"{match.group(1)}{match.group(2)}"))
+            if code and _after(text, match.start(), _NOT_BEFORE_CODE | {"/"}):
+                yield code, "", match.start()
+        for match in _BRACKETED.finditer(text):
+            value = match.group(1)
+            code = normalize_code(f"HK{value}") if len(value) == 5 else _a_share(normalize_code(value))
+            if code and _named(text, match.start()):
+                yield code, "", match.start()
+        for match in _LABELLED.finditer(text):
+            code = _a_share(normalize_code(match.group(1)))
+            if code:
+                yield code, "", match.start()
     us_patterns = ((_CASHTAG,) if dollar else ()) + ((_EXCHANGE,) if ":" in text else ()) + (
         (_US_SUFFIXED,) if "." in text else ())
     for pattern in us_patterns:
