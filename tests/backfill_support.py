@@ -98,7 +98,7 @@ def article_page(request: RequestRecord) -> Reply:
 
 
 def config_text(base: str, *, full_text: bool = False, interval: float = 0.0, concurrency: int = 8,
-                extra_feeds: str = "") -> str:
+                extra_feeds: str = "", timeout: float = 10.0) -> str:
     return f"""
 [archive]
 database = "data/archive.db"
@@ -106,7 +106,7 @@ posts_dir = "data/posts"
 
 [http]
 user_agent = "newsroll-test/1.0"
-timeout = 10.0
+timeout = {timeout}
 max_attempts = 2
 backoff_base = 0.01
 per_host_interval = {interval}

@@ -81,11 +81,12 @@ def test_ctrl_c_saves_progress_and_the_same_command_continues(tmp_path: Path) ->
 
         def roll(request: RequestRecord) -> Reply:
             if "page=4&" in request.path + "&":
-                held.wait(30)  # page 4 hangs until the test has done its checks
+                held.wait(120)  # page 4 hangs until the test has done its checks
             return api(request)
 
         server.routes["/api/roll/get"] = roll
-        config = write_config(tmp_path, config_text(base))
+        # page 4 must still be pending when the Ctrl-C comes, however slow a loaded machine is
+        config = write_config(tmp_path, config_text(base, timeout=120.0))
         proc = subprocess.Popen(command(config, FEED), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "PYTHONWARNINGS": "ignore"})
         try:
