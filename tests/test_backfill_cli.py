@@ -18,9 +18,15 @@ from jobs.backfill.progress import BarProgress, PageLine, PlainProgress, Tally, 
 from tests.backfill_support import FEED, RollAPI, archived_urls, checkpoint, config_text, write_config
 from tests.httpserver import Reply, RequestRecord, TestServer, serve
 
+# Start newsroll with Ctrl-C at its default, even when this test run inherited it ignored (a shell
+# starts background jobs with SIGINT ignored, and an exec'd program keeps that): the Ctrl-C tests
+# must reach the backfill as a user's Ctrl-C would.
+_DEFAULT_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                   "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+
 
 def command(config: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "jobs", "--config", str(config), "backfill", *args]
+    return [sys.executable, "-c", _DEFAULT_SIGINT, "-m", "jobs", "--config", str(config), "backfill", *args]
 
 
 def newsroll(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
