@@ -37,7 +37,6 @@ from scraper.sources.flash import flash_item
 
 WHAT = "东方财富 快讯 (eastmoney_fastnews)"
 ITEM_URL = "https://finance.eastmoney.com/a/{code}.html"
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 def request_url(url: str, cursor: str | None) -> str:
@@ -65,7 +64,7 @@ def _item(row: Any, zone: tzinfo) -> FeedItem | None:
         return None
     title = plain_text(row.get("title"))
     text = plain_text(row.get("summary")) or title
-    published = local_time(row.get("showTime"), zone, TIME_FORMATS)
+    published = local_time(row.get("showTime"), zone)
     if not text or published is None:
         return None
     images = get_list(row, "image")

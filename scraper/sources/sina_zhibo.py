@@ -37,7 +37,6 @@ from scraper.sources.flash import flash_item
 WHAT = "新浪 7×24 (sina_zhibo)"
 ITEM_URL = "https://wap.cj.sina.cn/pc/7x24/{id}"
 IMPORTANT_TAGS = frozenset({"焦点", "重要", "突发"})
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 def request_url(url: str, cursor: str | None) -> str:
@@ -65,7 +64,7 @@ def _item(row: Any, zone: tzinfo) -> FeedItem | None:
     if not isinstance(row, dict) or not row.get("id"):
         return None
     text = plain_text(row.get("rich_text"))
-    published = local_time(row.get("create_time"), zone, TIME_FORMATS)
+    published = local_time(row.get("create_time"), zone)
     if not text or published is None:
         return None
     names = {str(tag.get("name") or "") for tag in get_list(row, "tag") if isinstance(tag, dict)}

@@ -35,7 +35,6 @@ from scraper.sources.flash import flash_item
 
 WHAT = "证券时报 快讯 (stcn_kuaixun)"
 SITE = "https://www.stcn.com/"
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 def request_url(url: str, cursor: str | None) -> str:
@@ -68,7 +67,7 @@ def _item(row: Any, base: str, zone: tzinfo) -> FeedItem | None:
         return None
     text = plain_text(row.get("content")) or plain_text(row.get("title"))
     published = (
-        epoch(row.get("time")) or epoch(row.get("show_time")) or local_time(row.get("time"), zone, TIME_FORMATS)
+        epoch(row.get("time")) or epoch(row.get("show_time")) or local_time(row.get("time"), zone)
     )
     if not text or published is None:
         return None
