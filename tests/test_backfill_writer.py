@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from archive.errors import DatabaseFault
 from jobs.backfill.progress import PlainProgress
-from jobs.backfill.run import BackfillOptions, backfill_feed
+from jobs.backfill.run import BackfillOptions, BackfillReport, backfill_feed
 from jobs.backfill.writer import PageWriter
 from jobs.compose import LOOP_SWITCH_INTERVAL, loop_switch_interval
 from jobs.config import load_settings
@@ -98,9 +99,13 @@ def test_a_cancelled_wait_leaves_the_queued_jobs_to_run_at_close() -> None:
     release = threading.Event()
     done: list[int] = []
 
+    def first() -> None:
+        release.wait(5)
+        done.append(1)
+
     async def go() -> PageWriter:
         writer = PageWriter(max_pending=3)
-        await writer.submit(lambda: (release.wait(5), done.append(1)))
+        await writer.submit(first)
         await writer.submit(done.append, 2)  # queued behind job 1, not started
         waiting = asyncio.ensure_future(writer.drain())
         await asyncio.sleep(0.05)
@@ -142,7 +147,7 @@ def test_a_backfill_cancelled_with_pages_in_the_writer_loses_none_of_them(server
                 slow.wait(0.3)  # the writer lags behind the loop: pages wait in it
                 return original(*args, **kwargs)  # type: ignore[arg-type]
 
-            archive.store = slow_store  # type: ignore[method-assign]
+            archive.store = slow_store  # type: ignore[method-assign,assignment]
             async with Fetcher(settings.http) as fetcher:
                 ctx = PollContext(settings, fetcher, archive)
                 task = asyncio.ensure_future(backfill_feed(ctx, settings.feed(FEED), BackfillOptions(),
@@ -168,3 +173,42 @@ def test_a_backfill_cancelled_with_pages_in_the_writer_loses_none_of_them(server
     assert again.report.tally.new == 400 - len(stored)
     urls = archived_urls(config)
     assert len(urls) == len(set(urls)) == 400
+
+
+def test_a_page_the_writer_cannot_store_fails_the_run_and_no_checkpoint_passes_it(
+    server: TestServer, tmp_path: Path
+) -> None:
+    """The disk fails while the writer stores page 3: the run reports it (exit 1), pages 1-2 stay
+    stored and checkpointed, nothing after page 3 is checkpointed, and a rerun completes."""
+    base = server.url("").rstrip("/")
+    server.routes["/api/roll/get"] = RollAPI(base, 300)
+    config = write_config(tmp_path, config_text(base))
+    settings = load_settings(config)
+    calls: list[int] = []
+
+    async def go() -> BackfillReport:
+        with Archive(settings.archive.database, settings.archive.posts_dir) as archive:
+            original = archive.store
+
+            def failing_store(*args: object, **kwargs: object) -> object:
+                calls.append(1)
+                if len(calls) == 3:
+                    raise DatabaseFault("disk I/O error")
+                return original(*args, **kwargs)  # type: ignore[arg-type]
+
+            archive.store = failing_store  # type: ignore[method-assign,assignment]
+            async with Fetcher(settings.http) as fetcher:
+                ctx = PollContext(settings, fetcher, archive)
+                return await backfill_feed(ctx, settings.feed(FEED), BackfillOptions(),
+                                           PlainProgress(FEED, io.StringIO()))
+
+    report = asyncio.run(go())
+    assert report.status == "failed" and report.exit_code == 1
+    assert report.error is not None and "page 3: storing failed" in report.error
+    assert len(set(archived_urls(config))) == 100 and report.tally.new == 100
+    saved = checkpoint(config)
+    assert saved is not None and saved["pager"]["position"] == 100  # type: ignore[index]
+
+    again = run_backfill(config)
+    assert again.report.status == "complete" and again.report.tally.new == 200
+    assert len(set(archived_urls(config))) == len(archived_urls(config)) == 300

@@ -161,8 +161,10 @@ class Run:
         self.progress.page(line, t, done=progress_done, total=progress_total)
 
     def _lookup(self) -> ItemLookup:
-        """What the archive holds, read on the loop's own connection while the writer stores (it
-        sees committed pages: a page's fresh items are never on the page being stored)."""
+        """What the archive holds, read on a connection of the loop's own while the writer stores:
+        it sees the pages committed. A roll page's fresh items are never on the page being stored;
+        elsewhere an item listed on two pages in a row may be fetched twice, and the archive's
+        dedup keeps it once (counted as a duplicate)."""
         if self.lookup is None:
             self.lookup = self.ctx.archive.item_lookup()
         return self.lookup
@@ -179,7 +181,12 @@ class Run:
         """Wait for the writer (its error makes the run fail: PageFailed), then mark a finished run."""
         if status in ("complete", "no_history"):
             await self.checkpoint({"done": True, "finished_at": self.ctx.clock().isoformat()})
-        await self.writer.drain()
+        try:
+            await self.writer.drain()
+        except PageFailed as exc:
+            if status != "failed":
+                raise
+            logger.warning("%s: %s", self.feed.name, exc)  # a page stored before the failure failed too
         return BackfillReport(self.feed.name, status, self.tally, time.monotonic() - self.started,
                               error=error, resumed=resumed)
 
