@@ -349,6 +349,11 @@ class Archive:
         """(guid, url) → item_fingerprint stored for this feed's item, for items already archived."""
         return queries.known_items(self.db.conn, feed, keys)
 
+    def item_lookup(self) -> queries.ItemLookup:
+        """:meth:`known_items` on a connection of its own: for the event loop's thread while a writer
+        thread stores through this archive (a backfill). It sees what is committed."""
+        return queries.ItemLookup(self._open_connection())
+
     # -- feed state and checkpoints -----------------------------------------------------------
 
     def _ensure_feed_columns(self) -> None:

@@ -36,6 +36,20 @@ def known_items(
     return found
 
 
+class ItemLookup:
+    """:func:`known_items` on a connection of its own, for a thread that reads while another writes
+    (WAL: it sees what is committed). Close it when done."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def known_items(self, feed: str, keys: Sequence[tuple[str | None, str]]) -> dict[tuple[str | None, str], str]:
+        return known_items(self._conn, feed, keys)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 def article_counts(conn: sqlite3.Connection, *, since: datetime) -> dict[str, dict[str, Any]]:
     """Per feed: ``total`` articles it lists, ``recent`` first archived since ``since``, ``last_published``."""
     rows = conn.execute(

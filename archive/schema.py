@@ -87,8 +87,11 @@ BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's write loc
 
 
 def connect(path: str, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
-    """Open the database in WAL mode with synchronous=NORMAL (durable at each commit but the last)."""
-    conn = sqlite3.connect(path, timeout=busy_timeout)
+    """Open the database in WAL mode with synchronous=NORMAL (durable at each commit but the last).
+
+    The connection may be handed to another thread (a backfill stores from a writer thread of its
+    own); its users take turns, never two threads on it at once."""
+    conn = sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

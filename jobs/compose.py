@@ -6,6 +6,7 @@ parts here, on the event loop that runs them, and close them in the reverse orde
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
@@ -50,13 +51,31 @@ def open_archive(settings: Settings, *, read_only_ok: bool = False) -> Iterator[
             raise ArchiveUnusable(f"archive {database}: {_reason(exc)}", exit_code=1) from exc
 
 
+# While polling, the event loop shares the GIL with the threads that extract pages and store them:
+# at Python's default 5 ms switch interval the loop, back from select() with responses to read and
+# requests to send, waits up to 5 ms for a busy thread to let go of the GIL, again and again. At
+# 1 ms it gets back sooner (measured: a full-text backfill from a fast server about 15% faster).
+LOOP_SWITCH_INTERVAL = 0.001
+
+
+@contextmanager
+def loop_switch_interval(seconds: float = LOOP_SWITCH_INTERVAL) -> Iterator[None]:
+    """Python's thread switch interval at most ``seconds`` inside the block, as it was after."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, seconds))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 @asynccontextmanager
 async def poll_context(settings: Settings) -> AsyncIterator[PollContext]:
     """Archive + fetcher + context for polling, opened on the running loop."""
     from jobs.pipeline import PollContext
     from scraper.fetch import Fetcher
 
-    with open_archive(settings) as archive:
+    with open_archive(settings) as archive, loop_switch_interval():
         async with Fetcher(settings.http) as fetcher:
             yield PollContext(settings, fetcher, archive)
 

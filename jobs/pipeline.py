@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from archive import Archive, FeedState, StoreTally
@@ -228,7 +228,15 @@ def tag_stocks(settings: Settings, articles: Sequence[Article], items: Sequence[
     return [tagged_article(article, directory, item.stocks) for article, item in zip(articles, items, strict=True)]
 
 
-def changed_items(archive: Archive, feed: FeedConfig, items: Sequence[FeedItem]) -> list[FeedItem]:
+class KnownItems(Protocol):
+    """What the archive holds of a feed's items (an Archive, or its ``item_lookup()``)."""
+
+    def known_items(
+        self, feed: str, keys: Sequence[tuple[str | None, str]]
+    ) -> dict[tuple[str | None, str], str]: ...
+
+
+def changed_items(archive: KnownItems, feed: FeedConfig, items: Sequence[FeedItem]) -> list[FeedItem]:
     """Items that are new or whose listing changed since they were archived (deduped by identity)."""
     unique: dict[tuple[str | None, str], FeedItem] = {}
     for item in items:

@@ -5,6 +5,7 @@
     rollpager.py   pure: where to read next in a Sina roll list that grows while we page
     rolltopup.py   pure: re-reading the top of the roll list after a long run
     cursor.py      wires that page by cursor (scraper.sources, Source.can_page)
+    writer.py      one thread storing the pages (and their checkpoints) in order while the loop fetches
     progress.py    the progress bar (rich) or plain periodic lines when not on a terminal
 """
 

@@ -29,7 +29,7 @@ async def backfill_cursor(run: Run, state: dict[str, Any] | None) -> BackfillRep
         run.progress.note(f"{feed.name}: resuming an unfinished backfill at {resumed}")
     while True:
         if not run.budget_left():
-            return run.finish("stopped", resumed=resumed)
+            return await run.finish("stopped", resumed=resumed)
         listing = await run.listing(listing_url(feed, feed.url, cursor))
         fresh = list({item_key(i): i for i in listing.items}.values())
         await run.take("newest page" if cursor is None else f"page before {cursor}", len(listing.items), fresh)
@@ -37,8 +37,8 @@ async def backfill_cursor(run: Run, state: dict[str, Any] | None) -> BackfillRep
         ended = (following is None or following == cursor or following in seen
                  or any(window.older_than_since(i) for i in listing.items))
         if ended:
-            return run.finish("complete", resumed=resumed)
+            return await run.finish("complete", resumed=resumed)
         if cursor is not None:
             seen = [*seen[-49:], cursor]
         cursor = following
-        run.checkpoint({"cursor": cursor, "seen": seen})
+        await run.checkpoint({"cursor": cursor, "seen": seen})

@@ -2,7 +2,8 @@
 
     checkpoint? ─▶ page source (Sina roll pages | wire cursors (cursor.py) | RFC 5005 archive documents)
                 ─▶ per page: items in --since/--until ─▶ changed_items (archive dedup)
-                   ─▶ articles_for_items (the poll's fetcher and extraction) ─▶ store ─▶ checkpoint
+                   ─▶ articles_for_items (the poll's fetcher and extraction)
+                   ─▶ writer thread (writer.py): store ─▶ checkpoint, in page order, while the loop goes on
 
 Every page's articles are committed before the page is checkpointed, so a kill at any instant
 loses nothing committed and a rerun of the same command continues after the last committed page
@@ -16,6 +17,7 @@ here are only I/O, counting and checkpoints.
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Sequence
@@ -23,16 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.errors import ArchiveError
+from archive.queries import ItemLookup
 from jobs.backfill.pagination import Window, archive_links, item_key, page_size, page_url
 from jobs.backfill.progress import PageLine, Progress, Tally
 from jobs.backfill.rollpager import RollPager
 from jobs.backfill.rolltopup import TopUp
+from jobs.backfill.writer import PageWriter
 from jobs.config import FeedConfig
 from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone, store_articles
 from jobs.wires import wire_source
 from scraper.errors import RetryLaterError, ScraperError
 from scraper.listing import parse_listing
-from scraper.models import FEED_ACCEPT, FeedItem, Listing
+from scraper.models import FEED_ACCEPT, Article, FeedItem, Listing
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +104,8 @@ class Run:
     args: dict[str, Any]
     tally: Tally = field(default_factory=Tally)
     started: float = field(default_factory=time.monotonic)
+    writer: PageWriter = field(default_factory=PageWriter)
+    lookup: ItemLookup | None = None
 
     def budget_left(self) -> bool:
         return self.options.max_pages is None or self.tally.pages < self.options.max_pages
@@ -124,17 +130,26 @@ class Run:
 
     async def take(self, label: str, page_items: int, fresh: Sequence[FeedItem], *,
                    progress_done: int | None = None, progress_total: int | None = None) -> None:
-        """Archive the ``fresh`` items inside the window (unknown or changed ones only)."""
+        """Archive the ``fresh`` items inside the window (unknown or changed ones only).
+
+        The page's articles are fetched here; they are stored (and counted) by the writer thread,
+        in page order, while the loop goes on with the next page."""
         inside = [i for i in fresh if self.options.window.contains(i)]
-        todo = changed_items(self.ctx.archive, self.feed, inside)
+        todo = changed_items(self._lookup(), self.feed, inside)
         articles, failed = await articles_for_items(self.ctx, self.feed, todo, full_text=self.options.full_text)
+        await self.writer.submit(self._store, label, page_items, len(inside), len(todo), articles, failed,
+                                 progress_done, progress_total)
+
+    def _store(self, label: str, page_items: int, inside: int, todo: int, articles: Sequence[Article],
+               failed: int, progress_done: int | None, progress_total: int | None) -> None:
+        """(writer thread) Store one page's articles, count them, show the page's line."""
         try:
             stored = store_articles(self.ctx.archive, articles, self.ctx.clock())
         except (ArchiveError, OSError) as exc:
             raise PageFailed(f"{label}: storing failed: {exc}") from exc
         line = PageLine(  # a backfill's "duplicates": everything the archive already had
-            label=label, items=page_items, inside=len(inside), new=stored.new, updated=stored.updated,
-            duplicates=len(inside) - len(todo) + stored.unchanged + stored.duplicates,
+            label=label, items=page_items, inside=inside, new=stored.new, updated=stored.updated,
+            duplicates=inside - todo + stored.unchanged + stored.duplicates,
             failed=failed + stored.refused,
         )
         t = self.tally
@@ -145,15 +160,46 @@ class Run:
                     page_items, line.new, line.duplicates, line.failed)
         self.progress.page(line, t, done=progress_done, total=progress_total)
 
-    def checkpoint(self, state: dict[str, Any]) -> None:
+    def _lookup(self) -> ItemLookup:
+        """What the archive holds, read on a connection of the loop's own while the writer stores:
+        it sees the pages committed. A roll page's fresh items are never on the page being stored;
+        elsewhere an item listed on two pages in a row may be fetched twice, and the archive's
+        dedup keeps it once (counted as a duplicate)."""
+        if self.lookup is None:
+            self.lookup = self.ctx.archive.item_lookup()
+        return self.lookup
+
+    async def checkpoint(self, state: dict[str, Any]) -> None:
+        """Save ``state`` (as it is now) once everything submitted before is stored."""
+        await self.writer.submit(self._save_checkpoint, copy.deepcopy(state))
+
+    def _save_checkpoint(self, state: dict[str, Any]) -> None:
         self.ctx.archive.set_checkpoint(checkpoint_key(self.feed.name), {"args": self.args, **state},
                                         now=self.ctx.clock())
 
-    def finish(self, status: str, *, error: str | None = None, resumed: str | None = None) -> BackfillReport:
+    async def finish(self, status: str, *, error: str | None = None, resumed: str | None = None) -> BackfillReport:
+        """Wait for the writer (its error makes the run fail: PageFailed), then mark a finished run."""
         if status in ("complete", "no_history"):
-            self.checkpoint({"done": True, "finished_at": self.ctx.clock().isoformat()})
+            await self.checkpoint({"done": True, "finished_at": self.ctx.clock().isoformat()})
+        try:
+            await self.writer.drain()
+        except PageFailed as exc:
+            if status != "failed":
+                raise
+            logger.warning("%s: %s", self.feed.name, exc)  # a page stored before the failure failed too
         return BackfillReport(self.feed.name, status, self.tally, time.monotonic() - self.started,
                               error=error, resumed=resumed)
+
+    def close(self) -> None:
+        """Let the writer finish every page submitted (also on Ctrl-C), then close the lookup."""
+        try:
+            self.writer.close()
+        except (PageFailed, ArchiveError, OSError) as exc:
+            logger.warning("%s: backfill stopped: %s", self.feed.name, exc)
+        finally:
+            if self.lookup is not None:
+                self.lookup.close()
+                self.lookup = None
 
 
 async def backfill_feed(ctx: PollContext, feed: FeedConfig, options: BackfillOptions,
@@ -171,16 +217,19 @@ async def backfill_feed(ctx: PollContext, feed: FeedConfig, options: BackfillOpt
                       "is replaced by this one")
     state = saved if saved and not saved.get("done") and saved.get("args") == args else None
     try:
-        if feed.kind == "sina_roll":
-            return await _backfill_roll(run, state)
-        if (source := wire_source(feed)) is not None and source.can_page:
-            from jobs.backfill.cursor import backfill_cursor  # imports this module
+        try:
+            if feed.kind == "sina_roll":
+                return await _backfill_roll(run, state)
+            if (source := wire_source(feed)) is not None and source.can_page:
+                from jobs.backfill.cursor import backfill_cursor  # imports this module
 
-            return await backfill_cursor(run, state)
-        return await _backfill_archives(run, state)
-    except PageFailed as exc:
-        logger.warning("%s: backfill stopped: %s", feed.name, exc)
-        return run.finish("failed", error=str(exc))
+                return await backfill_cursor(run, state)
+            return await _backfill_archives(run, state)
+        except PageFailed as exc:
+            logger.warning("%s: backfill stopped: %s", feed.name, exc)
+            return await run.finish("failed", error=str(exc))
+    finally:
+        run.close()
 
 
 def _describe(saved: dict[str, Any]) -> str:
@@ -208,7 +257,7 @@ async def _backfill_roll(run: Run, state: dict[str, Any] | None) -> BackfillRepo
     total: int | None = None
     while phase == "main":
         if not run.budget_left():
-            return run.finish("stopped", resumed=resumed)
+            return await run.finish("stopped", resumed=resumed)
         page = pager.next_page()
         listing = await run.listing(page_url(feed.url, page))
         total = listing.total if listing.total is not None else total
@@ -226,10 +275,10 @@ async def _backfill_roll(run: Run, state: dict[str, Any] | None) -> BackfillRepo
             phase = "top" if window.until is None else "done"
         await run.take(f"page {page}", len(listing.items), verdict.fresh,
                        progress_done=pager.position, progress_total=None if window.bounded else total)
-        run.checkpoint({"phase": phase, "pager": pager.to_dict()})
+        await run.checkpoint({"phase": phase, "pager": pager.to_dict()})
     if phase == "top" and not await _top_up(run, pager):
-        return run.finish("stopped", resumed=resumed)
-    return run.finish("complete", resumed=resumed)
+        return await run.finish("stopped", resumed=resumed)
+    return await run.finish("complete", resumed=resumed)
 
 
 async def _top_up(run: Run, pager: RollPager) -> bool:
@@ -256,7 +305,7 @@ async def _backfill_archives(run: Run, state: dict[str, Any] | None) -> Backfill
     no_history = False
     while queue:
         if not run.budget_left():
-            return run.finish("stopped", resumed=resumed)
+            return await run.finish("stopped", resumed=resumed)
         url = queue[0]
         listing = await run.listing(url)
         links = archive_links(listing, url)
@@ -270,8 +319,8 @@ async def _backfill_archives(run: Run, state: dict[str, Any] | None) -> Backfill
         # Archive documents go back in time: once one is wholly older than --since, stop there.
         if not (listing.items and all(window.older_than_since(i) for i in listing.items)):
             queue.extend(link for link in links if link not in seen and link != url and link not in queue)
-        run.checkpoint({"queue": queue, "visited": visited})
-    return run.finish("no_history" if no_history else "complete", resumed=resumed)
+        await run.checkpoint({"queue": queue, "visited": visited})
+    return await run.finish("no_history" if no_history else "complete", resumed=resumed)
 
 
 def _doc_label(url: str, index: int) -> str:

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 from scraper.charset import decode_html
 from scraper.errors import ExtractError
 from scraper.extract.dates import zone as zone_info
-from scraper.extract.generic import extract_generic
 from scraper.extract.images import lead_image
 from scraper.extract.rules import RuleBook, RulesError, SiteRules, default_rulebook, load_rules
 from scraper.extract.sitepath import extract_with_rules
@@ -132,6 +131,10 @@ def extract(
             return _with_offset(found, rules.timezone)
         missed = True
         logger.warning("rules %s matched %s but found no article body; using the generic extractor", rules.name, url)
+    # Imported here: the generic path brings trafilatura and readability (about 0.3 s to import),
+    # which a run whose pages all have site rules never needs.
+    from scraper.extract.generic import extract_generic
+
     text = content if isinstance(content, str) else decode_html(content, charset)[0]
     zone = rules.timezone if rules is not None else site_zone_for(url)
     generic = extract_generic(text, url, zone)
