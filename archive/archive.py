@@ -49,7 +49,7 @@ from archive.models import (
     read_date,
 )
 from archive.posts import post_text_for_row
-from archive.prepare import Prepared, prepare_batch, seq_base
+from archive.prepare import Prepared, TextHints, prepare_batch, seq_base
 from archive.search import export_rows, feeds_of, make_filters, search_rows
 from archive.store import BatchWriter
 from scraper.models import Article
@@ -174,9 +174,13 @@ class Archive:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def store(self, articles: Sequence[Article], *, now: datetime, retag: bool = False) -> list[StoreResult]:
+    def store(
+        self, articles: Sequence[Article], *, now: datetime, retag: bool = False,
+        hints: Sequence[TextHints] | None = None,
+    ) -> list[StoreResult]:
         """Store a batch in one transaction, then write its posts. Results are in input order.
         ``retag``: the articles' stock tags are a full re-tagging (archive.stocks.write_tags).
+        ``hints``: the articles' hashes and sketches when computed already (archive.prepare.text_hints).
 
         Each post is queued in ``pending_files`` by the commit, so a crash before it is written
         loses nothing. Raises StoreError (and stores nothing of the batch) if an article has
@@ -187,7 +191,7 @@ class Archive:
         if self._indexer is not None:
             self._indexer.busy(True)
         try:
-            results = self._store(articles, now, retag)
+            results = self._store(articles, now, retag, hints)
         finally:
             self._wake_indexer()
         counts: dict[str, int] = {}
@@ -196,10 +200,13 @@ class Archive:
         logger.info("stored %d articles: %s", len(results), counts)
         return results
 
-    def _store(self, articles: Sequence[Article], now: datetime, retag: bool = False) -> list[StoreResult]:
+    def _store(
+        self, articles: Sequence[Article], now: datetime, retag: bool = False,
+        hints: Sequence[TextHints] | None = None,
+    ) -> list[StoreResult]:
         if self._keep_days == 0:
             articles = [replace(a, raw_html=None) if a.raw_html is not None else a for a in articles]
-        prepared = prepare_batch(articles, self._io_pool(), self._page_job)
+        prepared = prepare_batch(articles, self._io_pool(), self._page_job, hints)
         writer = BatchWriter(self.db, now)
         with self._transaction():
             results = [writer.apply(p) for p in prepared]
@@ -276,10 +283,13 @@ class Archive:
         self._indexer.busy(False)
         self._indexer.wake()
 
-    def index_pending(self) -> int:
+    def index_pending(
+        self, *, chunk: int = indexer.CHUNK, on_progress: Callable[[int, int], None] | None = None
+    ) -> int:
         """Index every stored article not yet in the search index (normally done in the background
-        and before each search); returns how many were indexed."""
-        return indexer.drain(self.db.conn, self._transaction)
+        and before each search), ``chunk`` rows a transaction; returns how many were indexed.
+        ``on_progress(rows_done, rows_total)`` after each chunk."""
+        return indexer.drain(self.db.conn, self._transaction, chunk=chunk, on_progress=on_progress)
 
     def pending_index(self) -> int:
         """Stored articles not yet in the search index."""
@@ -536,16 +546,19 @@ class Archive:
 
     def import_tree(
         self, directory: Path, *, now: datetime, clean: Callable[[Article], Article] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None, workers: int = 0,
     ) -> ImportReport:
         """Import a Hexo posts tree written by the old system (see archive.importer).
 
         ``clean`` sanitizes each imported article as fetched ones are (jobs passes the scraper's
         ``clean_article``); without it bodies are stored as the files hold them.
-        ``on_progress(files_done, files_total)`` after each stored batch and at the end."""
+        ``on_progress(files_done, files_total)`` after each stored batch and at the end.
+        ``workers=1``: files are parsed and cleaned in a worker process while this one stores
+        (``clean`` must then be a module-level function). The search index is built after, by
+        ``index_pending`` or at ``close``."""
         from archive.importer import import_tree
 
-        return import_tree(self, Path(directory), now=now, clean=clean, on_progress=on_progress)
+        return import_tree(self, Path(directory), now=now, clean=clean, on_progress=on_progress, workers=workers)
 
 
 __all__ = ["Archive", "StoreError"]

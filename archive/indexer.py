@@ -126,15 +126,20 @@ def drain(
     *,
     stop: threading.Event | None = None,
     chunk: int = CHUNK,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Index every queued row, up to ``CHUNK`` per ``transaction()``; returns how many were indexed."""
+    """Index every queued row, up to ``chunk`` per ``transaction()``; returns how many were indexed.
+    ``on_progress(done, total)`` after each chunk (total: queued when it started, plus any since)."""
     total = 0
+    queued = pending_count(conn) if on_progress is not None else 0
     while stop is None or not stop.is_set():
         with transaction():
             done = index_chunk(conn, chunk)
         if not done:
             break
         total += done
+        if on_progress is not None:
+            on_progress(total, max(queued, total))
     return total
 
 
