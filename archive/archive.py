@@ -56,6 +56,7 @@ from scraper.models import Article
 
 logger = logging.getLogger(__name__)
 IO_THREADS = 2
+WRITE_CHUNK = 1000  # post files per flush of the file system (an import's whole batch)
 # what a post shows (archive.posts), and its path: not the search text, plain text or sketch
 RENDER_COLUMNS = (
     "id, path, feed, site, category, title, url, canonical_url, guid, published, updated, author, "
@@ -323,8 +324,8 @@ class Archive:
         """Render ``ids`` from the database and write their posts (archive.files.write_atomic_many:
         one file-system flush per chunk), then clear their ``pending_files`` rows. On an error the
         rows stay pending: the next open rewrites them."""
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = list(ids[start : start + WRITE_CHUNK])
             items = [(self.posts_dir / path, text) for _id, path, text in self._render_many(chunk)]
             if clean_temp:
                 for folder in {target.parent for target, _text in items}:

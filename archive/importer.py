@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 BATCH = 1000  # posts per store transaction
 CHUNK = 100  # files per task of the parsing worker
-AHEAD = 8  # chunks parsed ahead of storing (bounds memory)
+AHEAD = 2 * BATCH // CHUNK  # chunks parsed ahead of storing: a batch and the next (bounds memory)
 LOOKUP = 400  # parameters per IN (...) of the "archived before" queries
 ProgressCallback = Callable[[int, int], None]
 Outcome = tuple[ParsedPost, TextHints] | str
@@ -158,8 +158,10 @@ def _parsed(named: Sequence[tuple[str, str]], now: datetime, clean: Cleaner | No
             post = parse_post_file(Path(path), rel, now=now, clean=clean)
             yield post if isinstance(post, str) else (post, text_hints(post.article))
         return
+    # fork: the worker starts before this import stores anything (no thread of ours is busy) and
+    # needs no importable __main__ (a script without a main guard, a REPL); spawn where there is none
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init)
     chunks = [named[i : i + CHUNK] for i in range(0, len(named), CHUNK)]
     waiting: deque[Future[ParsedChunk]] = deque()
