@@ -52,6 +52,7 @@ from archive.posts import post_text_for_row
 from archive.prepare import Prepared, TextHints, prepare_batch, seq_base
 from archive.search import export_rows, feeds_of, make_filters, search_rows
 from archive.store import BatchWriter
+from archive.writebehind import WriteBehind
 from scraper.models import Article
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class Archive:
         self.posts_dir = Path(posts_dir)
         self.read_only = read_only
         self._pool: ThreadPoolExecutor | None = None
+        self._behind: WriteBehind | None = None  # post files written on a thread (writing_behind)
         self._gate = indexer.WriteGate()  # one writer of this process at a time (see archive.indexer)
         self._background_index = background_index and not read_only
         self.resemblance_checks = 0  # near-duplicate comparisons made by this Archive (bounded per article)
@@ -323,16 +325,43 @@ class Archive:
     def _write_posts(self, ids: Sequence[str], *, clean_temp: bool = False) -> None:
         """Render ``ids`` from the database and write their posts (archive.files.write_atomic_many:
         one file-system flush per chunk), then clear their ``pending_files`` rows. On an error the
-        rows stay pending: the next open rewrites them."""
+        rows stay pending: the next open rewrites them. Within ``writing_behind`` the files are
+        written on its thread and their rows cleared once they are (archive.writebehind)."""
         for start in range(0, len(ids), WRITE_CHUNK):
             chunk = list(ids[start : start + WRITE_CHUNK])
             items = [(self.posts_dir / path, text) for _id, path, text in self._render_many(chunk)]
             if clean_temp:
                 for folder in {target.parent for target, _text in items}:
                     remove_temp_files(folder)
+            if self._behind is not None:
+                self._written(self._behind.submit(items, chunk))
+                continue
             write_atomic_many(items)
+            self._written(chunk)
+
+    def _written(self, ids: Sequence[str]) -> None:
+        """The posts of ``ids`` are on disk, durable: they are no longer pending."""
+        if ids:
             with self._transaction():
-                self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in chunk])
+                self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in ids])
+
+    @contextmanager
+    def writing_behind(self) -> Iterator[None]:
+        """Within this block, each store's post files are written on a thread while the caller goes
+        on (the next batch of an import); when it ends, every file is written and no longer pending."""
+        if self._behind is not None:
+            yield
+            return
+        self._behind = WriteBehind()
+        try:
+            yield
+        finally:
+            behind, self._behind = self._behind, None
+            try:
+                done = behind.finish()
+            finally:
+                behind.close()
+            self._written(done)
 
     def _render_many(self, ids: Sequence[str]) -> Iterator[tuple[str, str, str]]:
         marks = ",".join("?" * len(ids))

@@ -118,23 +118,24 @@ def import_tree(
     named = [(str(path), path.relative_to(directory).as_posix()) for path in files]
     order = {rel: i for i, (_path, rel) in enumerate(named)}
     outcomes = _parsed(named, now, clean, workers)
-    try:
-        for done, ((_path, rel), outcome) in enumerate(zip(named, outcomes, strict=True), start=1):
-            if isinstance(outcome, str):
-                skipped.append(ImportSkip(rel, outcome))
-                continue
-            batch.append(outcome)
-            if len(batch) >= BATCH:
-                flush()
-                if on_progress is not None:
-                    on_progress(done, len(files))
-    except BrokenProcessPool as exc:
-        flush()  # what was parsed before the worker died is stored; a rerun imports the rest
-        raise ImportTreeError(f"the parsing worker stopped: {exc}") from exc
-    finally:
-        outcomes.close()
-    if batch:
-        flush()
+    with archive.writing_behind():  # a batch's post files are written while the next is stored
+        try:
+            for done, ((_path, rel), outcome) in enumerate(zip(named, outcomes, strict=True), start=1):
+                if isinstance(outcome, str):
+                    skipped.append(ImportSkip(rel, outcome))
+                    continue
+                batch.append(outcome)
+                if len(batch) >= BATCH:
+                    flush()
+                    if on_progress is not None:
+                        on_progress(done, len(files))
+        except BrokenProcessPool as exc:
+            flush()  # what was parsed before the worker died is stored; a rerun imports the rest
+            raise ImportTreeError(f"the parsing worker stopped: {exc}") from exc
+        finally:
+            outcomes.close()
+        if batch:
+            flush()
     if on_progress is not None:
         on_progress(len(files), len(files))
     skipped.sort(key=lambda skip: order[skip.file])  # in the tree's order, whenever each was decided

@@ -109,6 +109,8 @@ def import_cmd(obj: Ctx, directory: str) -> None:
             # the search index of what was stored, as its own phase (its own progress lines)
             indexing = WorkProgress("search index", "articles")
             indexed = archive.index_pending(chunk=INDEX_CHUNK, on_progress=indexing.update)
+            if not indexed:  # all indexed already, by the archive's background indexer
+                indexing.update(0, 0)
     finally:
         progress.close()
         if indexing is not None:
