@@ -157,7 +157,7 @@ def _parsed(named: Sequence[tuple[str, str]], now: datetime, clean: Cleaner | No
     if workers <= 0 or len(named) <= CHUNK:
         for path, rel in named:
             post = parse_post_file(Path(path), rel, now=now, clean=clean)
-            yield post if isinstance(post, str) else (post, text_hints(post.article))
+            yield post if isinstance(post, str) else (post, text_hints(post.article, search=True))
         return
     # fork: the worker starts before this import stores anything (no thread of ours is busy) and
     # needs no importable __main__ (a script without a main guard, a REPL); spawn where there is none

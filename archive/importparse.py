@@ -58,7 +58,7 @@ def parse_chunk(paths: Sequence[tuple[str, str]], now: datetime, clean: Cleaner 
         outcomes: list[tuple[ParsedPost, TextHints] | str] = []
         for path, rel in paths:
             post = parse_post_file(Path(path), rel, now=now, clean=clean)
-            outcomes.append(post if isinstance(post, str) else (post, text_hints(post.article)))
+            outcomes.append(post if isinstance(post, str) else (post, text_hints(post.article, search=True)))
         return ParsedChunk(outcomes, records)
     finally:
         logger.propagate = propagate

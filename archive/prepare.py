@@ -20,6 +20,7 @@ from functools import partial
 from archive import identity
 from archive.errors import StoreError
 from archive.models import iso
+from archive.textindex import index_text
 from scraper.models import Article
 
 RAW_ZLIB_LEVEL = 1
@@ -52,6 +53,7 @@ class Prepared:
     flags: str
     raw_zlib: bytes | None = None  # the compressed page (the column keeps its first codec's name)
     raw_codec: str | None = None  # None: zlib; "zstd" or "zstd:<dictionary id>" (archive.rawpages)
+    search: tuple[str, str] | None = None  # the search text (title, body) when computed ahead (TextHints)
 
 
 PageCompressor = Callable[[Article], Callable[[], tuple[bytes, str | None]]]
@@ -116,11 +118,15 @@ class TextHints:
     content_hash: str
     version_hash: str
     sketch: tuple[int, ...]
+    search: tuple[str, str] | None = None  # archive.textindex.index_text of the title and the text
 
 
-def text_hints(article: Article) -> TextHints:
+def text_hints(article: Article, *, search: bool = False) -> TextHints:
+    """The article's hashes and sketch, and with ``search`` its search text (stored with the row,
+    then indexed by archive.indexer without making it again)."""
     content, version = identity.text_hashes(article.title, article.body_text)
-    return TextHints(content, version, identity.sketch(article.body_text))
+    shadow = (index_text(article.title), index_text(article.body_text)) if search else None
+    return TextHints(content, version, identity.sketch(article.body_text), shadow)
 
 
 def _prepare(article: Article, guid_repeated: bool, hints: TextHints | None = None) -> Prepared:
@@ -152,6 +158,7 @@ def _prepare(article: Article, guid_repeated: bool, hints: TextHints | None = No
         content_hash=hints.content_hash,
         version_hash=hints.version_hash,
         sketch=hints.sketch,
+        search=hints.search,
         flags=json.dumps(sorted(set(article.flags)), ensure_ascii=False) if article.flags else "",
     )
 
