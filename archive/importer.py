@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 BATCH = 1000  # posts per store transaction
+FIRST_BATCH = 250  # the first batch; each next one twice the size, up to BATCH
 CHUNK = 100  # files per task of the parsing worker
 AHEAD = 2 * BATCH // CHUNK  # chunks parsed ahead of storing: a batch and the next (bounds memory)
 LOOKUP = 400  # parameters per IN (...) of the "archived before" queries
@@ -118,6 +119,7 @@ def import_tree(
     named = [(str(path), path.relative_to(directory).as_posix()) for path in files]
     order = {rel: i for i, (_path, rel) in enumerate(named)}
     outcomes = _parsed(named, now, clean, workers)
+    limit = min(BATCH, FIRST_BATCH)  # a small first batch: storing starts while the worker parses on
     with archive.writing_behind():  # a batch's post files are written while the next is stored
         try:
             for done, ((_path, rel), outcome) in enumerate(zip(named, outcomes, strict=True), start=1):
@@ -125,8 +127,9 @@ def import_tree(
                     skipped.append(ImportSkip(rel, outcome))
                     continue
                 batch.append(outcome)
-                if len(batch) >= BATCH:
+                if len(batch) >= limit:
                     flush()
+                    limit = min(BATCH, 2 * limit)
                     if on_progress is not None:
                         on_progress(done, len(files))
         except BrokenProcessPool as exc:
