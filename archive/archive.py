@@ -49,13 +49,15 @@ from archive.models import (
     read_date,
 )
 from archive.posts import post_text_for_row
-from archive.prepare import Prepared, prepare_batch, seq_base
+from archive.prepare import Prepared, TextHints, prepare_batch, seq_base
 from archive.search import export_rows, feeds_of, make_filters, search_rows
 from archive.store import BatchWriter
+from archive.writebehind import WriteBehind
 from scraper.models import Article
 
 logger = logging.getLogger(__name__)
 IO_THREADS = 2
+WRITE_CHUNK = 1000  # post files per flush of the file system (an import's whole batch)
 # what a post shows (archive.posts), and its path: not the search text, plain text or sketch
 RENDER_COLUMNS = (
     "id, path, feed, site, category, title, url, canonical_url, guid, published, updated, author, "
@@ -90,6 +92,7 @@ class Archive:
         self.posts_dir = Path(posts_dir)
         self.read_only = read_only
         self._pool: ThreadPoolExecutor | None = None
+        self._behind: WriteBehind | None = None  # post files written on a thread (writing_behind)
         self._gate = indexer.WriteGate()  # one writer of this process at a time (see archive.indexer)
         self._background_index = background_index and not read_only
         self.resemblance_checks = 0  # near-duplicate comparisons made by this Archive (bounded per article)
@@ -174,9 +177,13 @@ class Archive:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def store(self, articles: Sequence[Article], *, now: datetime, retag: bool = False) -> list[StoreResult]:
+    def store(
+        self, articles: Sequence[Article], *, now: datetime, retag: bool = False,
+        hints: Sequence[TextHints] | None = None,
+    ) -> list[StoreResult]:
         """Store a batch in one transaction, then write its posts. Results are in input order.
         ``retag``: the articles' stock tags are a full re-tagging (archive.stocks.write_tags).
+        ``hints``: the articles' hashes and sketches when computed already (archive.prepare.text_hints).
 
         Each post is queued in ``pending_files`` by the commit, so a crash before it is written
         loses nothing. Raises StoreError (and stores nothing of the batch) if an article has
@@ -187,7 +194,7 @@ class Archive:
         if self._indexer is not None:
             self._indexer.busy(True)
         try:
-            results = self._store(articles, now, retag)
+            results = self._store(articles, now, retag, hints)
         finally:
             self._wake_indexer()
         counts: dict[str, int] = {}
@@ -196,10 +203,13 @@ class Archive:
         logger.info("stored %d articles: %s", len(results), counts)
         return results
 
-    def _store(self, articles: Sequence[Article], now: datetime, retag: bool = False) -> list[StoreResult]:
+    def _store(
+        self, articles: Sequence[Article], now: datetime, retag: bool = False,
+        hints: Sequence[TextHints] | None = None,
+    ) -> list[StoreResult]:
         if self._keep_days == 0:
             articles = [replace(a, raw_html=None) if a.raw_html is not None else a for a in articles]
-        prepared = prepare_batch(articles, self._io_pool(), self._page_job)
+        prepared = prepare_batch(articles, self._io_pool(), self._page_job, hints)
         writer = BatchWriter(self.db, now)
         with self._transaction():
             results = [writer.apply(p) for p in prepared]
@@ -276,10 +286,13 @@ class Archive:
         self._indexer.busy(False)
         self._indexer.wake()
 
-    def index_pending(self) -> int:
+    def index_pending(
+        self, *, chunk: int = indexer.CHUNK, on_progress: Callable[[int, int], None] | None = None
+    ) -> int:
         """Index every stored article not yet in the search index (normally done in the background
-        and before each search); returns how many were indexed."""
-        return indexer.drain(self.db.conn, self._transaction)
+        and before each search), ``chunk`` rows a transaction; returns how many were indexed.
+        ``on_progress(rows_done, rows_total)`` after each chunk."""
+        return indexer.drain(self.db.conn, self._transaction, chunk=chunk, on_progress=on_progress)
 
     def pending_index(self) -> int:
         """Stored articles not yet in the search index."""
@@ -312,16 +325,43 @@ class Archive:
     def _write_posts(self, ids: Sequence[str], *, clean_temp: bool = False) -> None:
         """Render ``ids`` from the database and write their posts (archive.files.write_atomic_many:
         one file-system flush per chunk), then clear their ``pending_files`` rows. On an error the
-        rows stay pending: the next open rewrites them."""
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
+        rows stay pending: the next open rewrites them. Within ``writing_behind`` the files are
+        written on its thread and their rows cleared once they are (archive.writebehind)."""
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = list(ids[start : start + WRITE_CHUNK])
             items = [(self.posts_dir / path, text) for _id, path, text in self._render_many(chunk)]
             if clean_temp:
                 for folder in {target.parent for target, _text in items}:
                     remove_temp_files(folder)
+            if self._behind is not None:
+                self._written(self._behind.submit(items, chunk))
+                continue
             write_atomic_many(items)
+            self._written(chunk)
+
+    def _written(self, ids: Sequence[str]) -> None:
+        """The posts of ``ids`` are on disk, durable: they are no longer pending."""
+        if ids:
             with self._transaction():
-                self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in chunk])
+                self.db.conn.executemany("delete from pending_files where article_id = ?", [(i,) for i in ids])
+
+    @contextmanager
+    def writing_behind(self) -> Iterator[None]:
+        """Within this block, each store's post files are written on a thread while the caller goes
+        on (the next batch of an import); when it ends, every file is written and no longer pending."""
+        if self._behind is not None:
+            yield
+            return
+        self._behind = WriteBehind()
+        try:
+            yield
+        finally:
+            behind, self._behind = self._behind, None
+            try:
+                done = behind.finish()
+            finally:
+                behind.close()
+            self._written(done)
 
     def _render_many(self, ids: Sequence[str]) -> Iterator[tuple[str, str, str]]:
         marks = ",".join("?" * len(ids))
@@ -541,16 +581,19 @@ class Archive:
 
     def import_tree(
         self, directory: Path, *, now: datetime, clean: Callable[[Article], Article] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None, workers: int = 0,
     ) -> ImportReport:
         """Import a Hexo posts tree written by the old system (see archive.importer).
 
         ``clean`` sanitizes each imported article as fetched ones are (jobs passes the scraper's
         ``clean_article``); without it bodies are stored as the files hold them.
-        ``on_progress(files_done, files_total)`` after each stored batch and at the end."""
+        ``on_progress(files_done, files_total)`` after each stored batch and at the end.
+        ``workers=1``: files are parsed and cleaned in a worker process while this one stores
+        (``clean`` must then be a module-level function). The search index is built after, by
+        ``index_pending`` or at ``close``."""
         from archive.importer import import_tree
 
-        return import_tree(self, Path(directory), now=now, clean=clean, on_progress=on_progress)
+        return import_tree(self, Path(directory), now=now, clean=clean, on_progress=on_progress, workers=workers)
 
 
 __all__ = ["Archive", "StoreError"]

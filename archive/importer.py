@@ -21,69 +21,92 @@ reason and the rest go on; a date outside 1900 … now + 2 days imports as unkno
 ``date_unknown``, ``date_invalid``). ``clean`` (given by jobs: the scraper's cleaning, which archive
 may not import) sanitizes each article before it is stored, as fetched ones are; the search text is
 then taken from the cleaned body.
+
+Speed (``benchmarks/bench_import.py``): with ``workers=1`` (the CLI) files are read, parsed and
+cleaned in a worker process, chunk by chunk and in order, while this process stores the chunks
+before; the posts are stored BATCH at a time (one transaction, one flush of their files), and the
+"archived before" checks are three queries per batch. The search index is the archive's own stage
+(archive.indexer): the caller builds it after the import (``Archive.index_pending``) or it is
+finished at ``close``.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
+import multiprocessing
 import os
-import re
-import stat
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+import signal
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
-
-from archive import frontmatter, identity
 from archive.errors import ImportTreeError
 from archive.htmltext import html_to_text
+from archive.importparse import (
+    MAX_POST_BYTES,
+    Cleaner,
+    ParsedChunk,
+    ParsedPost,
+    parse_chunk,
+    parse_post_file,
+    split_front_matter,
+    unwrap_body,
+)
 from archive.models import ImportReport, ImportSkip, iso
+from archive.prepare import TextHints, text_hints
 from scraper.models import Article
 
 if TYPE_CHECKING:
     from archive.archive import Archive
 
 logger = logging.getLogger(__name__)
-BATCH = 200
-MAX_POST_BYTES = 5_000_000
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-FUTURE_SLACK = timedelta(days=2)
-Cleaner = Callable[[Article], Article]
-YAML_LOADER = frontmatter.YAML_LOADER  # PyYAML's loader for front matter outside the fast subset
+BATCH = 1000  # posts per store transaction
+FIRST_BATCH = 250  # the first batch; each next one twice the size, up to BATCH
+CHUNK = 100  # files per task of the parsing worker
+AHEAD = 2 * BATCH // CHUNK  # chunks parsed ahead of storing: a batch and the next (bounds memory)
+LOOKUP = 400  # parameters per IN (...) of the "archived before" queries
 ProgressCallback = Callable[[int, int], None]
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+Outcome = tuple[ParsedPost, TextHints] | str
 
-
-@dataclass(frozen=True)
-class ParsedPost:
-    file: str
-    article: Article
-    date_text: str
+__all__ = [
+    "BATCH", "MAX_POST_BYTES", "Cleaner", "ParsedPost", "html_to_text", "import_tree", "parse_post_file",
+    "split_front_matter", "unwrap_body",
+]
 
 
 def import_tree(
     archive: Archive, directory: Path, *, now: datetime, clean: Cleaner | None = None,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressCallback | None = None, workers: int = 0,
 ) -> ImportReport:
     """Import every post under ``directory``; ``on_progress(files_done, files_total)`` is called
-    after each stored batch and once at the end."""
+    after each stored batch and once at the end. ``workers=1`` parses in a worker process (``clean``
+    must then be picklable: a module-level function); 0 parses in this process."""
     if not directory.is_dir():
         raise ImportTreeError(f"not a directory: {directory}")
     created: set[str] = set()  # articles this import made: matches against them go through store()
     imported: list[str] = []
+    seen_ids: set[str] = set()
     skipped: list[ImportSkip] = []
     statuses: dict[str, int] = {}
-    batch: list[ParsedPost] = []
+    batch: list[tuple[ParsedPost, TextHints]] = []
 
     def flush() -> None:
-        results = archive.store([p.article for p in batch], now=now)
-        seen_ids = set(imported)
-        for post, result in zip(batch, results, strict=True):
+        posts = batch[:]
+        batch.clear()
+        known = _archived_before(archive, [p.article for p, _hints in posts], [h for _p, h in posts], created)
+        fresh = []
+        for (post, hints), existing in zip(posts, known, strict=True):
+            if existing:
+                skipped.append(ImportSkip(post.file, existing))
+            else:
+                fresh.append((post, hints))
+        results = archive.store([p.article for p, _h in fresh], now=now, hints=[h for _p, h in fresh])
+        for (post, _hints), result in zip(fresh, results, strict=True):
             created.add(result.id)
             statuses[result.status] = statuses.get(result.status, 0) + 1
             if result.status == "unchanged":
@@ -91,28 +114,34 @@ def import_tree(
             elif result.id not in seen_ids:
                 imported.append(result.id)
                 seen_ids.add(result.id)
-        batch.clear()
 
     files = _files(directory)
-    for done, path in enumerate(files, start=1):
-        rel = path.relative_to(directory).as_posix()
-        outcome = parse_post_file(path, rel, now=now, clean=clean)
-        if isinstance(outcome, str):
-            skipped.append(ImportSkip(rel, outcome))
-            continue
-        existing = _archived_before(archive, outcome, created)
-        if existing:
-            skipped.append(ImportSkip(rel, existing))
-            continue
-        batch.append(outcome)
-        if len(batch) >= BATCH:
+    named = [(str(path), path.relative_to(directory).as_posix()) for path in files]
+    order = {rel: i for i, (_path, rel) in enumerate(named)}
+    outcomes = _parsed(named, now, clean, workers)
+    limit = min(BATCH, FIRST_BATCH)  # a small first batch: storing starts while the worker parses on
+    with archive.writing_behind():  # a batch's post files are written while the next is stored
+        try:
+            for done, ((_path, rel), outcome) in enumerate(zip(named, outcomes, strict=True), start=1):
+                if isinstance(outcome, str):
+                    skipped.append(ImportSkip(rel, outcome))
+                    continue
+                batch.append(outcome)
+                if len(batch) >= limit:
+                    flush()
+                    limit = min(BATCH, 2 * limit)
+                    if on_progress is not None:
+                        on_progress(done, len(files))
+        except BrokenProcessPool as exc:
+            flush()  # what was parsed before the worker died is stored; a rerun imports the rest
+            raise ImportTreeError(f"the parsing worker stopped: {exc}") from exc
+        finally:
+            outcomes.close()
+        if batch:
             flush()
-            if on_progress is not None:
-                on_progress(done, len(files))
-    if batch:
-        flush()
     if on_progress is not None:
         on_progress(len(files), len(files))
+    skipped.sort(key=lambda skip: order[skip.file])  # in the tree's order, whenever each was decided
     logger.info("import %s: %d imported, %d skipped, %s", directory, len(imported), len(skipped), statuses)
     return ImportReport(imported=imported, skipped=skipped, statuses=statuses)
 
@@ -125,217 +154,82 @@ def _files(directory: Path) -> list[Path]:
     return found
 
 
-def _archived_before(archive: Archive, post: ParsedPost, created: set[str]) -> str | None:
-    """Why the post is already archived (by an article this import did not create), or None."""
-    a = post.article
-    conn = archive.db.conn
-    checks: list[tuple[str, tuple[str, ...], str]] = [
-        (
-            "select article_id from article_keys where key = ?",
-            (f"g|{a.feed}|{a.guid}",),
-            "same feed, title and date",
-        ),
-        (
-            "select id from articles where content_hash = ? order by seq",
-            (identity.content_hash(a.title, a.body_text),),
-            "same text",
-        ),
-    ]
-    if "date_unknown" not in a.flags:
-        checks.append(
-            (
-                # articles first, through the index on ``published`` (a handful of rows per
-                # instant), then the feed by article_feeds' key: CROSS JOIN keeps SQLite from
-                # scanning every article of the feed instead (it has no statistics to know better)
-                "select a.id from articles a cross join article_feeds f on f.article_id = a.id "
-                "where a.published = ? and a.title = ? and f.feed = ?",
-                (iso(a.published), a.title, a.feed),
-                "same feed, title and date",
-            )
-        )
-    for sql, params, why in checks:
-        for (article_id,) in conn.execute(sql, params).fetchall():
-            if article_id not in created:
-                return f"already archived as {article_id} ({why})"
-    return None
-
-
-def _read_post(path: Path) -> bytes | str:
-    """The file's bytes, or why it is not read: not a regular file, too large, unreadable.
-
-    Opened with O_NONBLOCK (a FIFO does not wait for a writer) and checked with fstat on the open
-    descriptor, so what is checked is what is read."""
+def _parsed(named: Sequence[tuple[str, str]], now: datetime, clean: Cleaner | None, workers: int) -> Generator[Outcome, None, None]:
+    """Each file's outcome, in order: parsed here (``workers=0``) or by one worker process, CHUNK
+    files a task, at most AHEAD tasks ahead. Closing the iterator stops the worker."""
+    if workers <= 0 or len(named) <= CHUNK:
+        for path, rel in named:
+            post = parse_post_file(Path(path), rel, now=now, clean=clean)
+            yield post if isinstance(post, str) else (post, text_hints(post.article, search=True))
+        return
+    # fork: the worker starts before this import stores anything (no thread of ours is busy) and
+    # needs no importable __main__ (a script without a main guard, a REPL); spawn where there is none
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init)
+    chunks = [named[i : i + CHUNK] for i in range(0, len(named), CHUNK)]
+    waiting: deque[Future[ParsedChunk]] = deque()
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "symlink loop"
-        return f"unreadable: {exc.strerror or exc}"
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return "not a regular file (FIFO, device, socket or directory)"
-        if info.st_size > MAX_POST_BYTES:
-            return f"file too large ({info.st_size} bytes; the limit is {MAX_POST_BYTES})"
-        data = _read_all(fd, info.st_size)
-        if len(data) > MAX_POST_BYTES:
-            return f"file too large (over {MAX_POST_BYTES} bytes)"
-        return data
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
+        for chunk in chunks:
+            waiting.append(pool.submit(parse_chunk, chunk, now, clean))
+            if len(waiting) >= AHEAD:
+                yield from _outcomes(waiting.popleft().result())
+        while waiting:
+            yield from _outcomes(waiting.popleft().result())
     finally:
-        os.close(fd)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_all(fd: int, size: int) -> bytes:
-    """The file's bytes to its end, at most MAX_POST_BYTES + 1 (a file growing past the limit
-    while read shows as too large). Sized by fstat: no 5 MB buffer for a 4 KB post."""
-    chunks: list[bytes] = []
-    total = 0
-    while total <= MAX_POST_BYTES:
-        chunk = os.read(fd, min(max(size + 1 - total, 65536), MAX_POST_BYTES + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+def _outcomes(chunk: ParsedChunk) -> list[Outcome]:
+    for record in chunk.records:  # the worker's log messages, as if parsed here
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+    return chunk.outcomes
 
 
-def parse_post_file(path: Path, rel: str, *, now: datetime, clean: Cleaner | None = None) -> ParsedPost | str:
-    """A post file as an Article, or the reason it cannot be imported (never raises for a bad file)."""
-    if path.name.startswith(".") or path.name.startswith("_"):
-        return "hidden or draft file (Hexo ignores it)"
-    if path.suffix.lower() not in {".md", ".markdown"}:
-        return f"not a Markdown post ({path.suffix or 'no extension'})"
-    data = _read_post(path)
-    if isinstance(data, str):
-        return data
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return "not UTF-8 text"
-    split = split_front_matter(text)
-    if split is None:
-        return "no front matter"
-    head, body = split
-    try:
-        meta = frontmatter.load(head)  # the seed format's subset directly, anything else by PyYAML
-    except yaml.YAMLError as exc:
-        return "front matter is not valid YAML: " + str(exc).splitlines()[0]
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # 2022-02-30, hour 25, +99:00
-        return f"front matter has an impossible value: {str(exc)[:100] or type(exc).__name__}"
-    if not isinstance(meta, dict):
-        return "front matter is not a mapping"
-    try:
-        post = _to_post(meta, body, rel, now, text_later=clean is not None)
-        if isinstance(post, str) or clean is None:
-            return post
-        article = clean(post.article)
-        return replace(post, article=replace(article, body_text=html_to_text(article.body_html)))
-    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError, KeyError) as exc:
-        logger.debug("import %s failed", rel, exc_info=True)
-        return f"front matter is not a post ({type(exc).__name__}: {str(exc)[:100]})"
+def _worker_init() -> None:
+    """Ctrl-C is the importing process's to handle: it stops the worker when it stops."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def split_front_matter(text: str) -> tuple[str, str] | None:
-    """(YAML text, body) of a Hexo post, or None when there is no front matter."""
-    stripped = text.lstrip("\r\n")
-    if not stripped.startswith("---"):
-        return None
-    first = stripped.find("\n")
-    if first < 0 or stripped[:first].strip() != "---":
-        return None
-    end = re.search(r"^---[ \t]*\r?$", stripped[first + 1 :], re.MULTILINE)
-    if end is None:
-        return None
-    head = stripped[first + 1 : first + 1 + end.start()]
-    body = stripped[first + 1 + end.end() :]
-    return head, body
+def _archived_before(
+    archive: Archive, articles: Sequence[Article], hints: Sequence[TextHints], created: set[str]
+) -> list[str | None]:
+    """For each article, why it is already archived (by an article this import did not create), or
+    None: the same identity key, the same text, or the same feed, title and date. Three queries for
+    the whole batch, asked before it is stored."""
+    conn = archive.db.conn
+    keys = [f"g|{a.feed}|{a.guid}" for a in articles]
+    by_key = _lookup(conn, "select key, article_id from article_keys where key in ({})", keys)
+    by_hash = _lookup(conn, "select content_hash, id from articles where content_hash in ({}) order by seq",
+                      [h.content_hash for h in hints])
+    dated = [iso(a.published) for a in articles if "date_unknown" not in a.flags]
+    by_date: dict[tuple[str, str, str], list[str]] = {}
+    for start in range(0, len(dated), LOOKUP):
+        part = sorted(set(dated[start : start + LOOKUP]))
+        # articles first, through the index on ``published`` (a handful of rows per instant), then
+        # the feed by article_feeds' key: CROSS JOIN keeps SQLite from scanning every article of
+        # the feed instead (it has no statistics to know better)
+        sql = ("select a.published, a.title, f.feed, a.id from articles a cross join article_feeds f "
+               f"on f.article_id = a.id where a.published in ({','.join('?' * len(part))}) order by a.seq")
+        for published, title, feed, article_id in conn.execute(sql, part):
+            by_date.setdefault((published, title, feed), []).append(article_id)
+    answers: list[str | None] = []
+    for a, key, h in zip(articles, keys, hints, strict=True):
+        checks = [(by_key.get(key, []), "same feed, title and date"), (by_hash.get(h.content_hash, []), "same text")]
+        if "date_unknown" not in a.flags:
+            checks.append((by_date.get((iso(a.published), a.title, a.feed), []), "same feed, title and date"))
+        answers.append(next((f"already archived as {i} ({why})" for ids, why in checks for i in ids
+                             if i not in created), None))
+    return answers
 
 
-def _to_post(
-    meta: dict[str, Any], body: str, rel: str, now: datetime, *, text_later: bool = False
-) -> ParsedPost | str:
-    categories = meta.get("categories") or []
-    if isinstance(categories, (str, int, float)):
-        categories = [categories]
-    if not isinstance(categories, list):
-        return f"categories is a {type(categories).__name__}, not a list"
-    categories = [str(c).strip() for c in categories if isinstance(c, (str, int, float)) and str(c).strip()]
-    author = str(meta.get("author") or "").strip()
-    if not categories:
-        return "no categories in front matter"
-    category = categories[0]
-    site = author or (categories[1] if len(categories) > 1 else "")
-    feed = categories[2] if len(categories) > 2 else (categories[1] if len(categories) > 1 else site)
-    if not site or not feed:
-        return "categories name no site or feed"
-    body_html = unwrap_body(body)
-    title = " ".join(str(meta.get("title") or "").split())
-    # the text of the body as the file holds it: needed for a blank title, or when nothing cleans
-    # the body (cleaning makes the text again from the cleaned body)
-    body_text = html_to_text(body_html) if not title or not text_later else ""
-    flags = ["imported"]
-    if not title and not body_text:
-        return "blank title and empty body"
-    if not title:
-        title = _SENTENCE_END.split(body_text, 1)[0][:60].strip()
-        flags.append("title_derived")
-    date_value = meta.get("date")
-    date_text = str(date_value) if date_value is not None else ""
-    published = _parse_date(date_value)
-    if published is not None and not _believable(published, now):
-        logger.warning("import %s: date %r is outside 1900 … now + 2 days; imported as unknown", rel, date_text)
-        published = None
-        flags.append("date_invalid")
-    if published is None:
-        published = now
-        flags.append("date_unknown")
-    image = str(meta.get("headimg") or meta.get("thumbnail") or "")
-    article = Article(
-        feed=feed,
-        site=site,
-        category=category,
-        url=str(meta.get("source_url") or ""),
-        title=title,
-        published=published,
-        body_html=body_html,
-        body_text=body_text,
-        guid=str(meta.get("guid") or f"hexo:{date_text}|{title}"),
-        image=image,
-        flags=tuple(flags),
-        rules="import",
-    )
-    return ParsedPost(rel, article, date_text)
-
-
-def _believable(moment: datetime, now: datetime) -> bool:
-    try:
-        return EARLIEST <= moment <= now + FUTURE_SLACK
-    except (OverflowError, ValueError):
-        return False
-
-
-def _parse_date(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)  # YAML: no offset means UTC
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except (ValueError, OverflowError):
-            return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed
-
-
-def unwrap_body(body: str) -> str:
-    """The HTML inside the post's ``<div>   `` … ``</div>`` wrapper, outer whitespace trimmed."""
-    inner = body.strip()
-    if inner.startswith("<div>") and inner.endswith("</div>"):
-        inner = inner[len("<div>") : -len("</div>")]
-    return inner.strip()
+def _lookup(conn: sqlite3.Connection, sql: str, values: Sequence[str]) -> dict[str, list[str]]:
+    """value → ids of ``sql`` (``select value, id … in ({})``), asked LOOKUP values at a time."""
+    found: dict[str, list[str]] = {}
+    unique = sorted(set(values))
+    for start in range(0, len(unique), LOOKUP):
+        part = unique[start : start + LOOKUP]
+        for value, article_id in conn.execute(sql.format(",".join("?" * len(part))), part):
+            found.setdefault(value, []).append(article_id)
+    return found

@@ -108,16 +108,29 @@ def fill_search_text(conn: sqlite3.Connection) -> int:
 
 
 _QUEUED = (
-    "select q.seq, a.title, a.body_text from fts_pending q left join articles a on a.seq = q.seq order by q.seq"
+    "select q.seq, a.title, a.body_text, a.search_title, a.search_body from fts_pending q "
+    "left join articles a on a.seq = q.seq order by q.seq"
 )
+Queued = tuple[int, str | None, str | None, str | None, str | None]
 
 
-def _write_search_text(conn: sqlite3.Connection, rows: list[tuple[int, str | None, str | None]]) -> list[tuple[str, str, int]]:
-    """(search_title, search_body, seq) of ``rows`` (seq, title, body_text), written to ``articles``;
-    rows whose article is gone are skipped. (The update trigger leaves the index alone: queued.)"""
-    texts = [(index_text(title or ""), index_text(body or ""), seq) for seq, title, body in rows if title is not None]
-    conn.executemany("update articles set search_title = ?, search_body = ? where seq = ?", texts)
-    return texts
+def _write_search_text(conn: sqlite3.Connection, rows: list[Queued]) -> list[tuple[str, str, int]]:
+    """(search_title, search_body, seq) of ``rows`` (seq, title, body_text, search_title,
+    search_body), written to ``articles`` where it is not there yet; rows whose article is gone are
+    skipped. A row queued with its search text (stored with it: an import makes it in its parsing
+    worker; a revision clears it) is indexed with that text. (The update trigger leaves the index
+    alone: queued.)"""
+    texts: list[tuple[str, str, int]] = []
+    made: list[tuple[str, str, int]] = []
+    for seq, title, body, search_title, search_body in rows:
+        if title is None:
+            continue
+        if search_title is not None and search_body is not None:
+            texts.append((search_title, search_body, seq))
+        else:
+            made.append((index_text(title), index_text(body or ""), seq))
+    conn.executemany("update articles set search_title = ?, search_body = ? where seq = ?", made)
+    return sorted(texts + made, key=lambda text: text[2])
 
 
 def drain(
@@ -126,15 +139,20 @@ def drain(
     *,
     stop: threading.Event | None = None,
     chunk: int = CHUNK,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Index every queued row, up to ``CHUNK`` per ``transaction()``; returns how many were indexed."""
+    """Index every queued row, up to ``chunk`` per ``transaction()``; returns how many were indexed.
+    ``on_progress(done, total)`` after each chunk (total: queued when it started, plus any since)."""
     total = 0
+    queued = pending_count(conn) if on_progress is not None else 0
     while stop is None or not stop.is_set():
         with transaction():
             done = index_chunk(conn, chunk)
         if not done:
             break
         total += done
+        if on_progress is not None:
+            on_progress(total, max(queued, total))
     return total
 
 

@@ -20,6 +20,7 @@ from functools import partial
 from archive import identity
 from archive.errors import StoreError
 from archive.models import iso
+from archive.textindex import index_text
 from scraper.models import Article
 
 RAW_ZLIB_LEVEL = 1
@@ -52,6 +53,7 @@ class Prepared:
     flags: str
     raw_zlib: bytes | None = None  # the compressed page (the column keeps its first codec's name)
     raw_codec: str | None = None  # None: zlib; "zstd" or "zstd:<dictionary id>" (archive.rawpages)
+    search: tuple[str, str] | None = None  # the search text (title, body) when computed ahead (TextHints)
 
 
 PageCompressor = Callable[[Article], Callable[[], tuple[bytes, str | None]]]
@@ -61,13 +63,16 @@ def prepare_batch(
     articles: Sequence[Article],
     pool: Executor | None = None,
     compress: PageCompressor | None = None,
+    hints: Sequence[TextHints] | None = None,
 ) -> list[Prepared]:
     """Compute identities, hashes and compressed pages (before the transaction, no database).
 
     Guids repeated within the batch for different links fall back to link + date. Raw pages are
     compressed on ``pool`` (zlib and zstd release the GIL) while this thread does the rest, by
     ``compress(article)`` when given (archive.rawpages: a zstd dictionary per site; it returns a
-    function of no arguments to run on the pool), else by zlib (``compress_page``).
+    function of no arguments to run on the pool), else by zlib (``compress_page``). ``hints``: each
+    article's hashes and sketch when already computed (``text_hints``, say in an import's parsing
+    worker), in the order of ``articles``.
     """
     jobs: list[Callable[[], tuple[bytes, str | None]] | None] = []
     for a in articles:
@@ -82,7 +87,13 @@ def prepare_batch(
     for article in articles:
         if article.guid:
             links_per_guid[(article.feed, article.guid)].add(identity.url_key(article.url))
-    prepared = [_prepare(a, len(links_per_guid.get((a.feed, a.guid or ""), ())) > 1) for a in articles]
+    given = list(hints) if hints is not None else [None] * len(articles)
+    if len(given) != len(articles):
+        raise StoreError(f"{len(given)} text hints for {len(articles)} articles")
+    prepared = [
+        _prepare(a, len(links_per_guid.get((a.feed, a.guid or ""), ())) > 1, h)
+        for a, h in zip(articles, given, strict=True)
+    ]
     for i, future in enumerate(compressing):
         job = jobs[i]
         if job is not None:
@@ -100,7 +111,25 @@ def compress_page(raw: bytes) -> bytes:
     return zlib.compress(raw, RAW_ZLIB_LEVEL)
 
 
-def _prepare(article: Article, guid_repeated: bool) -> Prepared:
+@dataclass(frozen=True)
+class TextHints:
+    """What ``_prepare`` computes from an article's title and text, computed ahead (``text_hints``)."""
+
+    content_hash: str
+    version_hash: str
+    sketch: tuple[int, ...]
+    search: tuple[str, str] | None = None  # archive.textindex.index_text of the title and the text
+
+
+def text_hints(article: Article, *, search: bool = False) -> TextHints:
+    """The article's hashes and sketch, and with ``search`` its search text (stored with the row,
+    then indexed by archive.indexer without making it again)."""
+    content, version = identity.text_hashes(article.title, article.body_text)
+    shadow = (index_text(article.title), index_text(article.body_text)) if search else None
+    return TextHints(content, version, identity.sketch(article.body_text), shadow)
+
+
+def _prepare(article: Article, guid_repeated: bool, hints: TextHints | None = None) -> Prepared:
     if article.published.tzinfo is None:
         raise StoreError(f"article {article.url!r}: published is a naive datetime")
     published = iso(article.published)
@@ -116,7 +145,8 @@ def _prepare(article: Article, guid_repeated: bool) -> Prepared:
         key, rule, fallback = guid_key, "guid", None
     else:
         key, rule, fallback = f"l|{article.feed}|{ukey}|{published}", "link_date", guid_key
-    hashes = identity.text_hashes(article.title, article.body_text)
+    if hints is None:
+        hints = text_hints(article)
     return Prepared(
         article=article,
         published=published,
@@ -125,9 +155,10 @@ def _prepare(article: Article, guid_repeated: bool) -> Prepared:
         guid_key=fallback,
         url_key=ukey,
         url_keys=tuple(k for k in keys if k),
-        content_hash=hashes[0],
-        version_hash=hashes[1],
-        sketch=identity.sketch(article.body_text),
+        content_hash=hints.content_hash,
+        version_hash=hints.version_hash,
+        sketch=hints.sketch,
+        search=hints.search,
         flags=json.dumps(sorted(set(article.flags)), ensure_ascii=False) if article.flags else "",
     )
 

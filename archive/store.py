@@ -224,7 +224,9 @@ class BatchWriter:
             "important": None if a.important is None else int(a.important),
             "content_hash": p.content_hash, "version_hash": p.version_hash, "sketch": sketch_text(p),
             "duplicate_of": duplicate_of, "path": path, "revisions": 1, "first_seen": self.now,
-            "last_changed": self.now,  # search_title/search_body: written by archive.indexer
+            "last_changed": self.now,
+            # the search text: when computed ahead (an import's worker), else by archive.indexer
+            **({"search_title": p.search[0], "search_body": p.search[1]} if p.search is not None else {}),
         })
         self._insert_row("article_feeds", {"article_id": article_id, "feed": a.feed, "first_seen": self.now})
         self._key(p, article_id, p.key_rule)

@@ -16,6 +16,8 @@ from jobs.cli.context import Ctx
 from jobs.compose import open_archive
 from jobs.errors import UsageError
 
+INDEX_CHUNK = 1000  # articles per transaction when import builds the search index
+
 
 def _iso(value: Any) -> Any:
     return iso(value) if isinstance(value, datetime) else value
@@ -97,16 +99,28 @@ def import_cmd(obj: Ctx, directory: str) -> None:
     from scraper.normalize import clean_article  # imported posts get the same cleaning as fetched ones
 
     progress = WorkProgress("import", "files")
+    indexing: WorkProgress | None = None
     try:
         with open_archive(obj.settings) as archive:
             report = archive.import_tree(Path(directory), now=datetime.now(UTC), clean=clean_article,
-                                         on_progress=progress.update)
+                                         on_progress=progress.update, workers=1)
+            stored = progress.elapsed()
+            progress.close()
+            # the search index of what was stored, as its own phase (its own progress lines)
+            indexing = WorkProgress("search index", "articles")
+            indexed = archive.index_pending(chunk=INDEX_CHUNK, on_progress=indexing.update)
+            if not indexed:  # all indexed already, by the archive's background indexer
+                indexing.update(0, 0)
     finally:
         progress.close()
+        if indexing is not None:
+            indexing.close()
     for path, reason in report.skipped:
         click.echo(f"skipped {path}: {reason}")
     seconds = progress.elapsed()
     files = len(report.imported) + len(report.skipped)
+    click.echo(f"stored {len(report.imported)} posts in {stored:.1f}s; "
+               f"search index of {indexed} articles built in {seconds - stored:.1f}s")
     click.echo(f"imported {len(report.imported)}, skipped {len(report.skipped)} "
                f"in {seconds:.1f}s ({files / max(seconds, 1e-9):.0f} files/s)")
 
