@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import resource
 import shutil
 import subprocess
@@ -35,70 +34,38 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import growth_build  # noqa: E402
 from bench_archive_synth import ArticleFactory, Vocabulary, page_template  # noqa: E402
 
 from archive import Archive  # noqa: E402
-from archive.prepare import Prepared, prepare_batch  # noqa: E402
-from archive.store import BatchWriter  # noqa: E402
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 MEASURE_FIRST = 50_000_000  # article numbers of the measured articles: never in a built archive
 
 
-CHUNK = 2000  # articles per build transaction
-
-
-def _prepared_chunk(job: tuple[int, int, int]) -> list[Prepared]:
-    """Articles ``first`` … ``first + count`` of a built archive, prepared (run in a worker process)."""
-    first, count, body_chars = job
-    factory = ArticleFactory(_vocabulary(), seed=1 + first, body_chars=body_chars)
-    return prepare_batch(list(factory.articles(count, first=first)))
-
-
-@lru_cache(maxsize=1)
-def _vocabulary() -> Vocabulary:
-    return Vocabulary()
-
-
 def build(path: Path, size: int, body_chars: int = 1500) -> float:
     """An archive of ``size`` articles at ``path`` (reused when it holds exactly that many; a build
-    stopped early is resumed).
-
-    ``body_chars``: the length of the built articles' texts (shorter ones build faster: the search
-    index costs about 2 ms per 1,500-character article on these machines). Articles are made and
-    prepared in a worker process while this one stores them."""
+    stopped early is resumed), by ``growth_build.bulk_build``: the rows of the real store path,
+    written fast (see that module for how the build differs from ingest, and ``--check-build``)."""
     done = 0
     if path.exists():
         with Archive(path, path.parent / "posts", background_index=False) as archive:
             done = archive.count()
-        if done == size:
+            pending = archive.pending_index()
+        if done == size and not pending:
             return 0.0
-        if done > size or done % CHUNK:
+        if done > size or done % growth_build.CHUNK or pending:
             shutil.rmtree(path.parent)
             done = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    jobs = [(first, min(CHUNK, size - first), body_chars) for first in range(done, size, CHUNK)]
-    with Archive(path, path.parent / "posts", background_index=False) as archive, \
-            multiprocessing.get_context("fork").Pool(1) as pool:
-        for (first, count, _chars), prepared in zip(jobs, pool.imap(_prepared_chunk, jobs, chunksize=1), strict=True):
-            writer = BatchWriter(archive.db, NOW)
-            with archive._transaction():
-                for p in prepared:
-                    writer.apply(p)
-                archive.db.execute("delete from pending_files")  # no post files on the fast path
-            if (first + count) % 50_000 == 0:
-                archive.index_pending()  # the search index built as it grows (a bounded queue)
-                print(f"  built {first + count} in {time.perf_counter() - start:.0f}s", file=sys.stderr, flush=True)
-        archive.index_pending()
-        archive.db.execute("pragma optimize")
+    growth_build.bulk_build(path, done, size, body_chars, NOW)
     return time.perf_counter() - start
 
 
