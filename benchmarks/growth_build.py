@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
@@ -134,8 +135,7 @@ def bulk_build(path: Path, first: int, size: int, body_chars: int, now: datetime
         conn.execute("pragma synchronous=OFF")
         conn.execute(f"pragma cache_size=-{BUILD_CACHE_KIB}")
         done = first
-        batches = pool.imap(_rows_job, jobs, chunksize=1)
-        for group in _groups(batches, TRANSACTION // CHUNK):
+        for group in _groups(_bounded(pool, jobs), TRANSACTION // CHUNK):
             with archive._transaction():
                 for rows in group:
                     _write(conn, rows)
@@ -144,6 +144,17 @@ def bulk_build(path: Path, first: int, size: int, body_chars: int, now: datetime
                 print(f"  built {done} in {time.perf_counter() - start:.0f}s", file=sys.stderr, flush=True)
         conn.execute("pragma wal_checkpoint(TRUNCATE)")
         conn.execute("pragma optimize")
+
+
+def _bounded(pool: Any, jobs: list[tuple[int, int, int, str]], ahead: int = 2 * WORKERS) -> Iterator[Rows]:
+    """The workers' rows in job order, at most ``ahead`` jobs ahead of the writer (bounded memory)."""
+    queued: deque[Any] = deque()
+    for job in jobs:
+        queued.append(pool.apply_async(_rows_job, (job,)))
+        if len(queued) > ahead:
+            yield queued.popleft().get()
+    while queued:
+        yield queued.popleft().get()
 
 
 def _groups(items: Iterator[Rows], n: int) -> Iterator[list[Rows]]:
