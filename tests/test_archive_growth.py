@@ -1,8 +1,9 @@
-"""The archive's lookups stay index lookups as it grows: EXPLAIN QUERY PLAN of the statements that
-storing and the newest-first filters really run (captured from the connection), on a real archive.
+"""What keeps a store, and a page of a list, as cheap in a large archive as in a small one.
 
-A full scan of a table or a sort of every matching row costs in proportion to the archive; these
-tests pin the plans that keep the cost of a store, and of one page of a filtered list, flat."""
+The lookups stay index lookups: EXPLAIN QUERY PLAN of the statements that storing and the
+newest-first filters really run (captured from the connection), on a real archive. A full scan of
+a table or a sort of every matching row costs in proportion to the archive. And the WAL is
+checkpointed at WAL_CHECKPOINT_PAGES, not at SQLite's 1,000 (benchmarks/bench_growth.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from archive import Archive
+from archive.schema import WAL_CHECKPOINT_PAGES
 from tests.archive_support import NOW, SEED_PUBLISHED, make_article
 
 # rows of the statement's own making (a CTE, a subquery, a joined page of ids), not of a table
@@ -89,3 +91,14 @@ def test_a_page_of_one_site_or_of_important_articles_is_read_in_order(archive: A
             assert not any("TEMP B-TREE" in line for line in plan), plan
             assert any(re.match(r"SEARCH a USING (COVERING )?INDEX idx_articles_(site|important) ", line)
                        for line in plan), plan
+
+
+def test_every_writing_connection_checkpoints_at_the_archive_s_own_wal_size(archive: Archive) -> None:
+    fill(archive)
+    archive.index_pending()
+    assert archive.db.conn.execute("pragma wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+    worker = archive._open_connection()  # the background indexer's connection
+    try:
+        assert worker.execute("pragma wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+    finally:
+        worker.close()
