@@ -8,8 +8,9 @@ Run (from the repository root):
     .venv/bin/python benchmarks/bench_growth.py --check-build 3000 --build-body-chars 400
 
 ``--build-body-chars 400`` builds the archives from shorter texts (the search index costs about
-1.5 ms per 1,500-character article; the measured articles keep 1,500): 1M articles in about
-20 minutes of one core, 12 GB. A build stopped early is resumed by the next run, and
+1.5 ms per 1,500-character article; the measured articles keep 1,500): 1M articles, 12 GB,
+take about 1 ms of CPU per article in the writing process (17 minutes) while two workers
+prepare them; on a 2-core machine shared with other work it took 55 minutes. A build stopped early is resumed by the next run, and
 ``--as-built`` measures a stopped build at the size it reached.
 
 1. Build (once; reused from ``--workdir`` when the row count matches): an archive of N synthetic
