@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -69,12 +69,15 @@ class Filters:
     until: str | None = None  # ISO UTC, inclusive
     stock: str | None = None  # a normalized code (SH600519) or a company name stored with the tags
     important: bool = False  # only articles a wire marked important
+    below_seq: int | None = None  # only articles listed after this one (an export's next page)
 
     def seq_range(self) -> tuple[int, int]:
         """Bounds on ``articles.seq`` (= FTS rowid) implied by since/until."""
         low = seq_base(parse_iso(self.since)) if self.since else SEQ_MIN
         # seq can spill a few seconds past its own when >4096 articles share one second
         high = seq_base(parse_iso(self.until)) + SEQ_SLOTS * 8 if self.until else SEQ_MAX
+        if self.below_seq is not None:
+            high = min(high, self.below_seq - 1)
         return low, high
 
 
@@ -197,24 +200,36 @@ def newest_rows(conn: sqlite3.Connection, query: str, filters: Filters, limit: i
     return _results(conn, _run(conn, sql, [match, low, high, *params, limit]), cjk_terms(query))
 
 
+EXPORT_PAGE = 500  # articles per page of an export
+
+
 def export_rows(conn: sqlite3.Connection, query: str, filters: Filters) -> Iterator[dict[str, Any]]:
-    """Every matching article with its body (``body_html``, ``body_text``), streamed in pages."""
+    """Every matching article with its body (``body_html``, ``body_text``), streamed in pages.
+
+    Without words the pages follow seq (each starts below the previous page's last article), so
+    the thousandth page costs what the first does; with words, pages are search pages (offsets).
+    """
     offset = 0
-    page = 500
+    listing = translate_query(query) is None
     while True:
-        batch = search_rows(conn, query, filters, page, offset)
+        batch = search_rows(conn, query, filters, EXPORT_PAGE, 0 if listing else offset)
         if not batch:
             return
         ids = [r["id"] for r in batch]
         marks = ",".join("?" * len(ids))
         bodies = {
-            r[0]: (r[1], r[2])
-            for r in conn.execute(f"select id, body_html, body_text from articles where id in ({marks})", ids)
+            r[0]: (r[1], r[2], r[3])
+            for r in conn.execute(f"select id, body_html, body_text, seq from articles where id in ({marks})", ids)
         }
         for result in batch:
-            result["body_html"], result["body_text"] = bodies.get(result["id"], ("", ""))
+            result["body_html"], result["body_text"], _seq = bodies.get(result["id"], ("", "", None))
             yield result
-        offset += page
+        offset += EXPORT_PAGE
+        if listing:
+            last = bodies.get(ids[-1])
+            if last is None:  # the article went meanwhile: no seq to go on from
+                return
+            filters = replace(filters, below_seq=last[2])
 
 
 def _run(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -3,102 +3,82 @@
 Run (from the repository root):
 
     .venv/bin/python benchmarks/bench_growth.py --sizes 0,10000,100000 --n 2000 --workdir /var/tmp/nrg
-    .venv/bin/python benchmarks/bench_growth.py --sizes 0,10000,100000,1000000 --workdir /var/tmp/nrg \
-        --build-body-chars 400
+    .venv/bin/python benchmarks/bench_growth.py --sizes 0,10000,100000,1000000 --rounds 2 \
+        --workdir /var/tmp/nrg --build-body-chars 400
+    .venv/bin/python benchmarks/bench_growth.py --check-build 3000 --build-body-chars 400
 
 ``--build-body-chars 400`` builds the archives from shorter texts (the search index costs about
-1.5 ms per 1,500-character article; the measured articles keep 1,500); a build stopped early is
-resumed by the next run, and ``--as-built`` measures a stopped build at the size it reached.
+1.5 ms per 1,500-character article; the measured articles keep 1,500): 1M articles, 12 GB,
+take about 1 ms of CPU per article in the writing process (17 minutes) while two workers
+prepare them; on a 2-core machine shared with other work it took 55 minutes. A build stopped early is resumed by the next run, and
+``--as-built`` measures a stopped build at the size it reached.
 
 1. Build (once; reused from ``--workdir`` when the row count matches): an archive of N synthetic
-   articles (bench_archive_synth, 70 % Chinese) through the real dedup path (``prepare_batch`` in
-   a worker process + ``BatchWriter.apply``: keys, URLs, content hashes, minhash buckets, audit),
-   2,000 per transaction, without post files (the fast path: nothing of what a later store reads is skipped),
-   then indexed for search.
-2. Measure, each size in a fresh subprocess: ``--n`` new articles (distinct texts) stored through
-   ``Archive.store`` in batches of ``--batch`` (post files written, search index in the
-   background and finished before the clock stops), with a raw page (a real Sina template around
-   the body) when ``--raw``. Prints articles/s, CPU ms per article, near-duplicate comparisons per
-   article, the ratio to the empty archive, and peak RSS of the measuring process (memory flat:
-   compare the sizes), plus a search at the end.
+   articles (bench_archive_synth, 70 % Chinese) holding the rows the real store path writes for
+   them (articles, keys, URLs, content hashes, minhash buckets, audit, the flash and filter
+   indexes, the search index), written in bulk by ``growth_build`` (workers prepare the rows,
+   ``executemany`` in 20,000-article transactions, build-only pragmas; about 1 ms per article
+   of one core). Its docstring says how the build differs from ingest; ``--check-build 3000``
+   builds 3,000 articles both ways and compares every table and the search index (it prints
+   that they are the same, or the differences and exits 1).
+2. Measure ingest, each size in a fresh subprocess, ``--rounds`` rounds each measuring every size
+   in turn: ``--n`` new articles (distinct texts) stored through ``Archive.store`` into a copy of
+   the archive, in batches of ``--batch`` (post files written, search index in the background
+   and finished before the clock stops), with a raw page (a real Sina template around the body)
+   when ``--raw``. Prints articles/s, CPU ms per article, near-duplicate comparisons per article,
+   the ratios to the first size (wall and CPU), and peak RSS of the measuring process. The
+   synthetic texts share no clause, so the near-duplicate layer finds no candidate here (0
+   comparisons); its bound on templated texts is pinned by tests/test_neardup_bound.py.
+3. Measure reading, each archive in a fresh process opened as the CLI opens it: searches (a
+   common word, words with a feed, a date range, a later page), newest-first lists of one site,
+   exports of a week and of a query over a month, the per-feed status counts. Prints each one's
+   ms (second run) and the process's peak RSS (memory flat: compare the sizes).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
-from functools import lru_cache
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import growth_build  # noqa: E402
 from bench_archive_synth import ArticleFactory, Vocabulary, page_template  # noqa: E402
 
 from archive import Archive  # noqa: E402
-from archive.prepare import Prepared, prepare_batch  # noqa: E402
-from archive.store import BatchWriter  # noqa: E402
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 MEASURE_FIRST = 50_000_000  # article numbers of the measured articles: never in a built archive
 
 
-CHUNK = 2000  # articles per build transaction
-
-
-def _prepared_chunk(job: tuple[int, int, int]) -> list[Prepared]:
-    """Articles ``first`` … ``first + count`` of a built archive, prepared (run in a worker process)."""
-    first, count, body_chars = job
-    factory = ArticleFactory(_vocabulary(), seed=1 + first, body_chars=body_chars)
-    return prepare_batch(list(factory.articles(count, first=first)))
-
-
-@lru_cache(maxsize=1)
-def _vocabulary() -> Vocabulary:
-    return Vocabulary()
-
-
 def build(path: Path, size: int, body_chars: int = 1500) -> float:
     """An archive of ``size`` articles at ``path`` (reused when it holds exactly that many; a build
-    stopped early is resumed).
-
-    ``body_chars``: the length of the built articles' texts (shorter ones build faster: the search
-    index costs about 2 ms per 1,500-character article on these machines). Articles are made and
-    prepared in a worker process while this one stores them."""
+    stopped early is resumed), by ``growth_build.bulk_build``: the rows of the real store path,
+    written fast (see that module for how the build differs from ingest, and ``--check-build``)."""
     done = 0
     if path.exists():
         with Archive(path, path.parent / "posts", background_index=False) as archive:
             done = archive.count()
-        if done == size:
+            pending = archive.pending_index()
+        if done == size and not pending:
             return 0.0
-        if done > size or done % CHUNK:
+        if done > size or done % growth_build.CHUNK or pending:
             shutil.rmtree(path.parent)
             done = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    jobs = [(first, min(CHUNK, size - first), body_chars) for first in range(done, size, CHUNK)]
-    with Archive(path, path.parent / "posts", background_index=False) as archive, \
-            multiprocessing.get_context("fork").Pool(1) as pool:
-        for (first, count, _chars), prepared in zip(jobs, pool.imap(_prepared_chunk, jobs, chunksize=1), strict=True):
-            writer = BatchWriter(archive.db, NOW)
-            with archive._transaction():
-                for p in prepared:
-                    writer.apply(p)
-                archive.db.execute("delete from pending_files")  # no post files on the fast path
-            if (first + count) % 50_000 == 0:
-                archive.index_pending()  # the search index built as it grows (a bounded queue)
-                print(f"  built {first + count} in {time.perf_counter() - start:.0f}s", file=sys.stderr, flush=True)
-        archive.index_pending()
-        archive.db.execute("pragma optimize")
+    growth_build.bulk_build(path, done, size, body_chars, NOW)
     return time.perf_counter() - start
 
 
@@ -139,6 +119,42 @@ def measure(path: Path | None, n: int, batch: int, raw: bool) -> dict[str, objec
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _searches(archive: Archive) -> dict[str, Callable[[], int]]:
+    """Typical reads of a user (search, filters, exports, the status counts); each returns a row count."""
+    newest = datetime.fromisoformat(str(archive.search("", limit=1)[0]["published"]))
+    week, month = newest - timedelta(days=7), newest - timedelta(days=30)
+    return {
+        "search 投资": lambda: len(archive.search("投资", limit=20)),
+        "search 市场 增长, one feed": lambda: len(archive.search("市场 增长", feed="feed-03", limit=50)),
+        "search market, last week": lambda: len(archive.search("market", since=week, limit=50)),
+        "search page 5": lambda: len(archive.search("公司", limit=20, offset=80)),
+        "newest of one site": lambda: len(archive.search("", site="site-2", limit=50)),
+        "export last week": lambda: sum(1 for _ in archive.export(since=week)),
+        "export 投资, last month": lambda: sum(1 for _ in archive.export(query="投资", since=month)),
+        "status counts": lambda: len(archive.article_counts(now=NOW)),
+    }
+
+
+def measure_search(path: Path) -> dict[str, object]:
+    """Peak RSS and times of ``_searches`` in this fresh process, opening ``path`` as the CLI does
+    (writable; nothing is queued, so nothing is written). Each read runs twice: ms of the second."""
+    with Archive(path, path.parent / "posts", background_index=False) as archive:
+        size = archive.count()
+        timings: dict[str, float] = {}
+        rows: dict[str, int] = {}
+        for name, read in _searches(archive).items():
+            read()
+            t0 = time.perf_counter()
+            rows[name] = read()
+            timings[name] = round((time.perf_counter() - t0) * 1000, 1)
+    return {
+        "archive_size": size,
+        "search_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "ms": timings,
+        "rows": rows,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="0,10000,100000", help="comma-separated archive sizes")
@@ -152,8 +168,18 @@ def main() -> None:
                         help="text length of the built archives' articles (the measured ones keep 1,500)")
     parser.add_argument("--as-built", action="store_true",
                         help="measure the archives in --workdir as they are (a build stopped early), not rebuilt")
+    parser.add_argument("--check-build", type=int, default=0, metavar="N",
+                        help="build N articles in bulk and through the real store path, compare, exit")
     parser.add_argument("--measure", default=None, help=argparse.SUPPRESS)  # internal: one measurement
+    parser.add_argument("--measure-search", default=None, help=argparse.SUPPRESS)  # internal
     args = parser.parse_args()
+    if args.check_build:
+        problems = growth_build.check(args.check_build, args.build_body_chars)
+        print("\n".join(problems) or f"bulk build of {args.check_build} articles = real store path: same rows, same search")
+        sys.exit(1 if problems else 0)
+    if args.measure_search is not None:
+        print(json.dumps(measure_search(Path(args.measure_search)), ensure_ascii=False))
+        return
     if args.measure is not None:
         path = Path(args.measure) if args.measure else None
         print(json.dumps(measure(path, args.n, args.batch, args.raw)))
@@ -191,6 +217,11 @@ def main() -> None:
             float(base["cpu_ms_per_article"]) / float(row["cpu_ms_per_article"]), 3  # type: ignore[arg-type]
         )
         print(json.dumps(row), flush=True)
+    for size in sizes:  # reading: a fresh process per archive, after the ingest rounds
+        if paths[size] is not None:
+            cmd = [sys.executable, __file__, "--measure-search", str(paths[size])]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            print(out.strip().splitlines()[-1], flush=True)
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 

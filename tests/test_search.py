@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from archive import Archive, QueryError
+from archive import search as search_module
 from archive.textindex import index_text, translate_query
 from tests.archive_support import BODY_EN, BODY_ZH, NOW, make_article
 
@@ -176,6 +177,14 @@ def test_export_streams_everything_with_bodies(filled: Archive) -> None:
     rows = list(filled.export())
     assert len(rows) == 6 and all(r["body_html"] and r["body_text"] for r in rows)
     assert [r["title"] for r in filled.export(query="辟谣", feed="国内")] == titles(filled.search("辟谣"))
+
+
+def test_export_pages_without_words_follow_seq_and_lose_nothing(filled: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "EXPORT_PAGE", 2)
+    for filters in ({}, {"site": "CNBC"}, {"since": DAY + timedelta(days=1)}, {"feed": "国内"}):
+        listed = [r["id"] for r in filled.search("", limit=100, **filters)]  # type: ignore[arg-type]
+        exported = [r["id"] for r in filled.export(**filters)]  # type: ignore[arg-type]
+        assert exported == listed and listed, filters
 
 
 def test_index_text_gives_one_token_per_character() -> None:
