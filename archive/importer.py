@@ -38,12 +38,12 @@ import os
 import signal
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.errors import ImportTreeError
 from archive.htmltext import html_to_text
@@ -203,17 +203,16 @@ def _archived_before(
     by_key = _lookup(conn, "select key, article_id from article_keys where key in ({})", keys)
     by_hash = _lookup(conn, "select content_hash, id from articles where content_hash in ({}) order by seq",
                       [h.content_hash for h in hints])
-    dated = [iso(a.published) for a in articles if "date_unknown" not in a.flags]
+    # articles first, through the index on ``published`` (a handful of rows per instant), then the
+    # feed by article_feeds' key: CROSS JOIN keeps SQLite from scanning every article of the feed
+    # instead (it has no statistics to know better)
     by_date: dict[tuple[str, str, str], list[str]] = {}
-    for start in range(0, len(dated), LOOKUP):
-        part = sorted(set(dated[start : start + LOOKUP]))
-        # articles first, through the index on ``published`` (a handful of rows per instant), then
-        # the feed by article_feeds' key: CROSS JOIN keeps SQLite from scanning every article of
-        # the feed instead (it has no statistics to know better)
-        sql = ("select a.published, a.title, f.feed, a.id from articles a cross join article_feeds f "
-               f"on f.article_id = a.id where a.published in ({','.join('?' * len(part))}) order by a.seq")
-        for published, title, feed, article_id in conn.execute(sql, part):
-            by_date.setdefault((published, title, feed), []).append(article_id)
+    dated = ("select a.published, a.title, f.feed, a.id from articles a cross join article_feeds f "
+             "on f.article_id = a.id where a.published in ({}) order by a.seq")
+    for published, title, feed, article_id in _rows(
+        conn, dated, [iso(a.published) for a in articles if "date_unknown" not in a.flags]
+    ):
+        by_date.setdefault((published, title, feed), []).append(article_id)
     answers: list[str | None] = []
     for a, key, h in zip(articles, keys, hints, strict=True):
         checks = [(by_key.get(key, []), "same feed, title and date"), (by_hash.get(h.content_hash, []), "same text")]
@@ -225,11 +224,16 @@ def _archived_before(
 
 
 def _lookup(conn: sqlite3.Connection, sql: str, values: Sequence[str]) -> dict[str, list[str]]:
-    """value → ids of ``sql`` (``select value, id … in ({})``), asked LOOKUP values at a time."""
+    """value → ids of ``sql`` (``select value, id … in ({})``)."""
     found: dict[str, list[str]] = {}
+    for value, article_id in _rows(conn, sql, values):
+        found.setdefault(value, []).append(article_id)
+    return found
+
+
+def _rows(conn: sqlite3.Connection, sql: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` (``… in ({}) …``) for the distinct ``values``, asked LOOKUP at a time."""
     unique = sorted(set(values))
     for start in range(0, len(unique), LOOKUP):
         part = unique[start : start + LOOKUP]
-        for value, article_id in conn.execute(sql.format(",".join("?" * len(part))), part):
-            found.setdefault(value, []).append(article_id)
-    return found
+        yield from conn.execute(sql.format(",".join("?" * len(part))), part)
