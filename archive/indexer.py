@@ -33,6 +33,13 @@ from archive.textindex import index_text
 logger = logging.getLogger(__name__)
 
 CHUNK = 200  # rows per index transaction when a reader catches up (nobody of ours is waiting)
+# Bytes of index data FTS5 gathers in memory before writing it out as a segment, while ``drain``
+# indexes (its default, 1 MB, is a few dozen Chinese articles of bigrams: a 1,000-row chunk became
+# dozens of small segments, merged again and again). Set in each drain transaction and put back
+# before its commit, so nothing of it outlives the transaction, whatever stops it
+# (benchmarks/bench_fts_build.py: the build ~2x faster).
+BULK_HASHSIZE = 64 << 20
+FTS_DEFAULT_HASHSIZE = 1 << 20  # FTS5's own default
 BACKGROUND_CHUNK = 16  # rows per transaction of the background thread: ~15 ms a store may wait
 QUIET = 0.05  # seconds without a store before the background thread indexes
 
@@ -133,6 +140,22 @@ def _write_search_text(conn: sqlite3.Connection, rows: list[Queued]) -> list[tup
     return sorted(texts + made, key=lambda text: text[2])
 
 
+@contextmanager
+def bulk_hashsize(conn: sqlite3.Connection, size: int = BULK_HASHSIZE) -> Iterator[None]:
+    """Within one write transaction: FTS5 keeps up to ``size`` bytes of new index data in memory
+    (fewer, larger segments: less merging); its setting before is put back at the end, in the same
+    transaction (an FTS5 setting is a row of ``articles_fts_config``), so a crash or an error rolls
+    it back with the rest. (Setting it writes out what FTS5 holds in memory: nothing, at the start.)"""
+    row = conn.execute("select v from articles_fts_config where k = 'hashsize'").fetchone()
+    before = int(row[0]) if row else FTS_DEFAULT_HASHSIZE
+    if before >= size:
+        yield
+        return
+    conn.execute("insert into articles_fts (articles_fts, rank) values ('hashsize', ?)", (size,))
+    yield
+    conn.execute("insert into articles_fts (articles_fts, rank) values ('hashsize', ?)", (before,))
+
+
 def drain(
     conn: sqlite3.Connection,
     transaction: Callable[[], AbstractContextManager[None]],
@@ -146,7 +169,7 @@ def drain(
     total = 0
     queued = pending_count(conn) if on_progress is not None else 0
     while stop is None or not stop.is_set():
-        with transaction():
+        with transaction(), bulk_hashsize(conn):
             done = index_chunk(conn, chunk)
         if not done:
             break
