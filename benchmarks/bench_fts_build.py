@@ -117,6 +117,13 @@ VARIANTS: list[dict[str, object]] = [
     {"name": "rebuild (1 MB hash)", "rebuild": True},
     {"name": "rebuild, hashsize 64MB", "rebuild": True, "settings": {"hashsize": 64 << 20}},
     {"name": "detail=column (1000/txn)", "detail": "column"},
+    {"name": "hashsize 64MB, 5000/txn, pgsz 16000", "batch": 5000, "settings": {"hashsize": 64 << 20, "pgsz": 16000}},
+    {"name": "hashsize 64MB, 5000/txn, sync OFF, temp mem", "batch": 5000, "settings": {"hashsize": 64 << 20},
+     "pragmas": ["synchronous=OFF", "temp_store=memory"]},
+    {"name": "hashsize 64MB, 5000/txn, automerge 0 + optimize", "batch": 5000,
+     "settings": {"hashsize": 64 << 20, "automerge": 0}, "finish": [("optimize", None)], "restore": {"automerge": 8}},
+    {"name": "hashsize 64MB, 5000/txn, cache 256 MB", "batch": 5000, "settings": {"hashsize": 64 << 20},
+     "pragmas": ["cache_size=-262144"]},
 ]
 
 
