@@ -46,7 +46,7 @@ _YAML12_SPECIAL = re.compile(
 _SAFE_PLAIN = re.compile(r"[^\W\d_][\w\-./]*|[0-9a-f]*[a-f][0-9a-f]*")
 _YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false", "null"})
 # Wider, for labels like an imported post's guid (``hexo:<date>|<title>``): a letter or CJK
-# character first (no YAML indicator, number or date), no whitespace but single-width spaces, no
+# character first (no YAML indicator, number or date), no whitespace but plain spaces, no
 # ": " or " #", not ending in ":". PyYAML reads every such text back unchanged (its implicit types
 # that start with a letter are the YAML 1.1 words above); tests/test_render.py checks it against
 # PyYAML on generated labels. Saves a YAML parse per post (~0.2 ms).

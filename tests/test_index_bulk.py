@@ -17,6 +17,7 @@ import pytest
 
 from archive import Archive
 from archive.indexer import bulk_hashsize, index_chunk
+from scraper.models import Article
 from tests.archive_support import BODY_EN, BODY_ZH, NOW
 from tests.test_index_queue import check_fts, raw_match, run_child, story
 
@@ -39,7 +40,7 @@ def hashsize_setting(db: Path) -> list[tuple[object, ...]]:
         return conn.execute("select v from articles_fts_config where k = 'hashsize'").fetchall()
 
 
-def stories() -> list:  # type: ignore[type-arg]
+def stories() -> list[Article]:
     return [story("bulk", n, BODY_ZH if n % 3 else BODY_EN) for n in range(ARTICLES)]
 
 
@@ -70,6 +71,8 @@ def test_bulk_build_indexes_exactly_what_the_plain_build_does(tmp_path: Path) ->
 def test_setting_is_put_back_and_rolled_back_on_an_error(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with Archive(db, tmp_path / "posts", background_index=False) as arch:
+        assert arch.index_pending() == 0
+        assert hashsize_setting(db) == []  # nothing to index: the setting is not even touched
         arch.store(stories()[:5], now=NOW)
         conn = arch.db.conn
         with pytest.raises(RuntimeError), conn, bulk_hashsize(conn):
@@ -93,8 +96,8 @@ arch = Archive(Path(sys.argv[1]), Path(sys.argv[2]), background_index=False)
 arch.store(stories(), now=NOW)
 plain = indexer.index_chunk
 calls = []
-def dying(conn, limit=indexer.CHUNK):
-    done = plain(conn, limit)
+def dying(conn, limit=indexer.CHUNK, **options):
+    done = plain(conn, limit, **options)
     calls.append(done)
     if len(calls) == 2:  # inside the second transaction, its rows inserted, nothing committed
         print(arch.pending_index(), flush=True)
