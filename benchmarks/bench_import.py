@@ -43,6 +43,7 @@ from bench_archive_synth import ArticleFactory, Vocabulary  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from archive.importer import parse_post_file  # noqa: E402
+from jobs.cli.archive_cmds import INDEX_CHUNK  # noqa: E402
 from scraper.normalize import clean_article  # noqa: E402 (the CLI cleans imported posts the same way)
 
 FEEDS = (  # (site, feed, share of the posts)
@@ -111,7 +112,7 @@ def bench_inprocess(tree: Path, work: Path, count: int) -> dict[str, object]:
     with Archive(db_dir / "archive.db", db_dir / "posts", background_index=False) as archive:
         report = archive.import_tree(tree, now=datetime(2024, 6, 1, tzinfo=UTC), clean=clean_article, workers=1)
         stored = time.perf_counter()
-        indexed = archive.index_pending(chunk=1000)
+        indexed = archive.index_pending(chunk=INDEX_CHUNK)  # as `newsroll import` builds it
         index_end = time.perf_counter()
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -137,3 +138,29 @@ def test_extra_list_values_render_as_block_lists() -> None:
     text = render_post(seed_post(extra=(("flags", ["extract_failed", "yes"]), ("empty", []))))
     assert "flags: \n - extract_failed\n - 'yes'\n---" in text
     assert front_matter(text)["flags"] == ["extract_failed", "yes"]
+
+
+LABEL_PIECES = (
+    "a", "Z", "hexo", "金融", "财经", "é", "ß", "0", "7", "2021-01-01T00:07:05+00:00", ":", "#", " ", "-", "|",
+    ",", "[", "]", "{", "}", "'", '"', "!", "&", "*", "?", "%", "@", "`", ".", "~", "<", "=", ">", "\\", "/",
+    "yes", "No", "null", "on", "OFF", "y", "true", "inf", ".nan", "－", "，", "\u3000", "\xa0", "_", "+",
+)
+
+
+def test_plain_labels_read_back_unchanged_by_yaml() -> None:
+    """Every label written plain (all the shortcuts that skip parsing, e.g. an import's
+    ``hexo:<date>|<title>`` guid) is one PyYAML reads back as the same string; generated labels
+    mixing letters, CJK, digits, dates, spaces and every YAML indicator."""
+    rng = random.Random(15)
+    labels = ["hexo:Fri, 01 Jan 2021 00:00:47 GMT|美联储加息25个基点，市场反应平淡", "hexo:x|a:", "a:b:c", "Ab#c",
+              "a  b", "a :b", "a: b", "a #b", "a# b", "a - b", "a -b", "a ? b", "a | b", "a > b", "a , b"]
+    labels += ["".join(rng.choice(LABEL_PIECES) for _ in range(rng.randint(1, 6))) for _ in range(6000)]
+    plain = 0
+    for label in labels:
+        written = plain_or_quoted(label)
+        assert yaml.safe_load("k: " + written) == {"k": clean_text(label)}, (label, written)
+        plain += written == clean_text(label)
+    assert plain > 1000  # many were written plain, through the shortcuts
+    guid = "hexo:Fri, 01 Jan 2021 00:00:47 GMT|标题"
+    assert plain_or_quoted(guid) == guid
+    assert plain_or_quoted("hexo:x|a:") == "'hexo:x|a:'"

@@ -16,7 +16,11 @@ from jobs.cli.context import Ctx
 from jobs.compose import open_archive
 from jobs.errors import UsageError
 
-INDEX_CHUNK = 1000  # articles per transaction when import builds the search index
+# articles per transaction when import builds the search index: with the index stage's 64 MB of
+# FTS5 memory (archive.indexer.BULK_HASHSIZE) one transaction of Chinese articles writes about one
+# segment (benchmarks/bench_fts_build.py: ~25% less CPU than 1,000 a transaction); a Ctrl-C loses
+# at most one chunk of index work (the queue keeps it), never a stored post
+INDEX_CHUNK = 5000
 
 
 def _iso(value: Any) -> Any:
