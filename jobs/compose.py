@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
 
-from jobs.config import Settings
+from jobs.config import ArchiveSettings, Settings
 from jobs.errors import ArchiveUnusable
 
 if TYPE_CHECKING:
@@ -33,8 +33,7 @@ def open_archive(settings: Settings, *, read_only_ok: bool = False) -> Iterator[
     timeout = settings.archive.busy_timeout
     try:
         try:
-            archive = Archive(database, settings.archive.posts_dir, busy_timeout=timeout,
-                              post_tags=settings.archive.post_tags, keep_raw=settings.archive.keep_raw)
+            archive = writable_archive(settings.archive)
         except ReadOnlyArchive:
             if not read_only_ok or not database.is_file():
                 raise
@@ -49,6 +48,14 @@ def open_archive(settings: Settings, *, read_only_ok: bool = False) -> Iterator[
             archive.close()
         except (ArchiveError, OSError) as exc:
             raise ArchiveUnusable(f"archive {database}: {_reason(exc)}", exit_code=1) from exc
+
+
+def writable_archive(settings: ArchiveSettings) -> Archive:
+    """The archive ``[archive]`` describes, opened for writing (archive errors raised as they are)."""
+    from archive import Archive
+
+    return Archive(settings.database, settings.posts_dir, busy_timeout=settings.busy_timeout,
+                   post_tags=settings.post_tags, keep_raw=settings.keep_raw)
 
 
 # While polling, the event loop shares the GIL with the threads that extract pages and store them:
@@ -70,14 +77,25 @@ def loop_switch_interval(seconds: float = LOOP_SWITCH_INTERVAL) -> Iterator[None
 
 
 @asynccontextmanager
-async def poll_context(settings: Settings) -> AsyncIterator[PollContext]:
-    """Archive + fetcher + context for polling, opened on the running loop."""
+async def poll_context(settings: Settings, *, workers: bool = False) -> AsyncIterator[PollContext]:
+    """Archive + fetcher + context for polling, opened on the running loop.
+
+    ``workers``: on a machine with a spare CPU, pages are extracted in worker processes and a
+    backfill stores in a process of its own (``backfill`` asks for them: it fetches as fast as the
+    server answers, where one core would be the limit)."""
+    from jobs.extractpool import ExtractPool, spare_workers
     from jobs.pipeline import PollContext
     from scraper.fetch import Fetcher
 
-    with open_archive(settings) as archive, loop_switch_interval():
-        async with Fetcher(settings.http) as fetcher:
-            yield PollContext(settings, fetcher, archive)
+    spare = spare_workers() if workers else 0
+    pool = ExtractPool(spare) if spare else None
+    try:
+        with open_archive(settings) as archive, loop_switch_interval():
+            async with Fetcher(settings.http) as fetcher:
+                yield PollContext(settings, fetcher, archive, extract_pool=pool, store_process=spare > 0)
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def _reason(exc: BaseException) -> str:

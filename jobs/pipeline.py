@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from archive import Archive, FeedState, StoreTally
 from archive.errors import ArchiveError, StoreError
 from jobs.config import FeedConfig, Settings
+from jobs.extractpool import ExtractPool, ExtractWorkerDied
 from jobs.wires import listing_url, wire_article, wire_source
 from scraper.errors import (
     ExtractError,
@@ -33,7 +34,7 @@ from scraper.errors import (
 from scraper.extract import extract
 from scraper.fetch import Fetcher
 from scraper.listing import parse_listing
-from scraper.models import FEED_ACCEPT, Article, FeedItem, Listing
+from scraper.models import FEED_ACCEPT, Article, Extracted, FeedItem, Listing
 from scraper.normalize import Fallback, FeedIdentity, build_article, item_fallback, item_fingerprint
 from scraper.stocks import StockDirectory, load_directory, tagged_article
 from scraper.zones import CHINA_ZONE, is_chinese
@@ -86,6 +87,10 @@ class PollContext:
     fetcher: Fetcher
     archive: Archive
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Worker processes (``poll_context(..., workers=True)``): pages extracted in ``extract_pool``
+    # (jobs.extractpool), and a backfill's pages stored by a process of its own (jobs.backfill.storeproc).
+    extract_pool: ExtractPool | None = None
+    store_process: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,8 +188,7 @@ async def article_for_item(
             article = replace(article, item_fingerprint="")
         return article, True
     try:
-        extracted = await _bounded(EXTRACT_TIMEOUT, ExtractError, f"extracting {item.url}", asyncio.to_thread(
-            extract, page.content, page.final_url, rules_name=feed.rules, charset=page.charset))
+        extracted = await _extract(ctx, page.content, page.final_url, feed.rules, page.charset)
     except ExtractError as exc:
         logger.warning("%s: could not extract %s (%s); keeping the feed's summary", feed.name, item.url, exc)
         return build_article(identity, item, now=now, flags=("extract_failed",), raw_html=page.content,
@@ -195,6 +199,24 @@ async def article_for_item(
                        feed.name, extracted.rules, item.url)
     return build_article(identity, item, now=now, extracted=extracted, flags=flags, raw_html=page.content,
                          raw_charset=page.charset, fallback=base), False
+
+
+async def _extract(
+    ctx: PollContext, content: bytes, url: str, rules: str | None, charset: str | None
+) -> Extracted:
+    """``extract`` of one page within EXTRACT_TIMEOUT: in the context's worker processes if it has
+    them (a page over the limit has its worker killed), else on a thread. Raises ExtractError."""
+    what = f"extracting {url}"
+    if ctx.extract_pool is None:
+        return await _bounded(EXTRACT_TIMEOUT, ExtractError, what, asyncio.to_thread(
+            extract, content, url, rules_name=rules, charset=charset))
+    try:
+        return await ctx.extract_pool.run(EXTRACT_TIMEOUT, extract, content, url, rules_name=rules, charset=charset)
+    except TimeoutError as exc:
+        raise ExtractError(f"{what} took longer than {EXTRACT_TIMEOUT:.0f}s; given up (its worker was "
+                           "stopped)") from exc
+    except ExtractWorkerDied as exc:
+        raise ExtractError(f"{what}: {exc}") from exc
 
 
 async def articles_for_items(

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from archive import Archive
 from jobs.backfill.progress import PlainProgress
 from jobs.backfill.run import BackfillOptions, BackfillReport, backfill_feed
+from jobs.compose import poll_context
 from jobs.config import Settings, load_settings
 from jobs.pipeline import PollContext
 from scraper.fetch import Fetcher
@@ -135,13 +136,19 @@ class Outcome:
     log: str
 
 
-def run_backfill(config: Path, feed: str = FEED, options: BackfillOptions | None = None) -> Outcome:
-    """Run the backfill in this process (real archive file, real fetcher, real sockets)."""
+def run_backfill(config: Path, feed: str = FEED, options: BackfillOptions | None = None, *,
+                 workers: bool = False) -> Outcome:
+    """Run the backfill in this process (real archive file, real fetcher, real sockets); with
+    ``workers``, through the CLI's context: extraction and storing in worker processes."""
     settings: Settings = load_settings(config)
     stream = io.StringIO()
     progress = PlainProgress(feed, stream)
 
     async def go() -> BackfillReport:
+        if workers:
+            async with poll_context(settings, workers=True) as ctx:
+                assert ctx.extract_pool is not None and ctx.store_process
+                return await backfill_feed(ctx, settings.feed(feed), options or BackfillOptions(), progress)
         with Archive(settings.archive.database, settings.archive.posts_dir) as archive:
             async with Fetcher(settings.http) as fetcher:
                 ctx = PollContext(settings, fetcher, archive)

@@ -30,9 +30,10 @@ from jobs.backfill.pagination import Window, archive_links, item_key, page_size,
 from jobs.backfill.progress import PageLine, Progress, Tally
 from jobs.backfill.rollpager import RollPager
 from jobs.backfill.rolltopup import TopUp
+from jobs.backfill.storeproc import PageStore, StoreProcessFailed, store_for_backfill
 from jobs.backfill.writer import PageWriter
 from jobs.config import FeedConfig
-from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone, store_articles
+from jobs.pipeline import PollContext, articles_for_items, changed_items, feed_zone
 from jobs.wires import wire_source
 from scraper.errors import RetryLaterError, ScraperError
 from scraper.listing import parse_listing
@@ -106,6 +107,13 @@ class Run:
     started: float = field(default_factory=time.monotonic)
     writer: PageWriter = field(default_factory=PageWriter)
     lookup: ItemLookup | None = None
+    store: PageStore | None = None  # None: the loop's archive (ArchiveStore), made on first use
+
+    def _page_store(self) -> PageStore:
+        if self.store is None:
+            self.store = store_for_backfill(self.ctx.archive, self.ctx.settings.archive,
+                                            process=self.ctx.store_process)
+        return self.store
 
     def budget_left(self) -> bool:
         return self.options.max_pages is None or self.tally.pages < self.options.max_pages
@@ -144,8 +152,8 @@ class Run:
                failed: int, progress_done: int | None, progress_total: int | None) -> None:
         """(writer thread) Store one page's articles, count them, show the page's line."""
         try:
-            stored = store_articles(self.ctx.archive, articles, self.ctx.clock())
-        except (ArchiveError, OSError) as exc:
+            stored = self._page_store().store(articles, self.ctx.clock())
+        except (ArchiveError, OSError, StoreProcessFailed) as exc:
             raise PageFailed(f"{label}: storing failed: {exc}") from exc
         line = PageLine(  # a backfill's "duplicates": everything the archive already had
             label=label, items=page_items, inside=inside, new=stored.new, updated=stored.updated,
@@ -174,8 +182,8 @@ class Run:
         await self.writer.submit(self._save_checkpoint, copy.deepcopy(state))
 
     def _save_checkpoint(self, state: dict[str, Any]) -> None:
-        self.ctx.archive.set_checkpoint(checkpoint_key(self.feed.name), {"args": self.args, **state},
-                                        now=self.ctx.clock())
+        self._page_store().set_checkpoint(checkpoint_key(self.feed.name), {"args": self.args, **state},
+                                          self.ctx.clock())
 
     async def finish(self, status: str, *, error: str | None = None, resumed: str | None = None) -> BackfillReport:
         """Wait for the writer (its error makes the run fail: PageFailed), then mark a finished run."""
@@ -191,15 +199,22 @@ class Run:
                               error=error, resumed=resumed)
 
     def close(self) -> None:
-        """Let the writer finish every page submitted (also on Ctrl-C), then close the lookup."""
+        """Let the writer finish every page submitted (also on Ctrl-C), close the page store (a
+        writer process finishes its search index and ends), then close the lookup."""
         try:
             self.writer.close()
-        except (PageFailed, ArchiveError, OSError) as exc:
+        except (PageFailed, ArchiveError, OSError, StoreProcessFailed) as exc:
             logger.warning("%s: backfill stopped: %s", self.feed.name, exc)
         finally:
-            if self.lookup is not None:
-                self.lookup.close()
-                self.lookup = None
+            try:
+                if self.store is not None:
+                    self.store.close()
+            except (ArchiveError, OSError, StoreProcessFailed) as exc:
+                logger.warning("%s: closing the archive writer: %s", self.feed.name, exc)
+            finally:
+                if self.lookup is not None:
+                    self.lookup.close()
+                    self.lookup = None
 
 
 async def backfill_feed(ctx: PollContext, feed: FeedConfig, options: BackfillOptions,

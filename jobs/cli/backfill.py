@@ -84,7 +84,7 @@ def _run(settings: Settings, feed: FeedConfig, options: BackfillOptions) -> None
     progress = make_progress(feed.name)
 
     async def run() -> BackfillReport:
-        async with poll_context(settings) as ctx:
+        async with poll_context(settings, workers=True) as ctx:
             return await backfill_feed(ctx, feed, options, progress)
 
     try:
